@@ -1,0 +1,8 @@
+#ifndef VIGIL_CSYSTEMD_SHIM_H
+#define VIGIL_CSYSTEMD_SHIM_H
+
+#include <sys/uio.h>
+#include <systemd/sd-journal.h>
+#include <systemd/sd-daemon.h>
+
+#endif
