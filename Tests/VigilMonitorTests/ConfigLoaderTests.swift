@@ -1,0 +1,274 @@
+import Foundation
+import Testing
+@testable import VigilMonitor
+
+struct ConfigLoaderTests {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static let minimal = """
+        models:
+          - name: sepsis-risk
+            predictions: /logs/p.jsonl
+            outcomes: /logs/o.jsonl
+        """
+
+    func parse(_ yaml: String, environment: [String: String] = [:]) throws(ConfigError) -> Config {
+        try ConfigLoader(environment: environment).parse(yaml: yaml, path: "/etc/vigil/vigil.yaml")
+    }
+
+    /// The problems `yaml` has, as `path: message (line N)` lines.
+    func problems(_ yaml: String) -> [String] {
+        do {
+            _ = try parse(yaml)
+            return []
+        } catch {
+            guard case .invalid(_, let problems) = error else { return ["unexpected: \(error)"] }
+            return problems.map(\.description)
+        }
+    }
+
+    @Test("the example configuration shipped in deploy/ parses with the values it states")
+    func exampleParses() throws {
+        let path = Self.repositoryRoot.appendingPathComponent("deploy/vigil.example.yaml").path
+        let config = try ConfigLoader(environment: [:]).load(path: path)
+        let deploy = Self.repositoryRoot.appendingPathComponent("deploy").path
+        #expect(config.stateDirectory == "\(deploy)/../vigil-state")
+        #expect(config.controlSocket == "\(deploy)/../vigil-state/control.sock")
+        #expect(config.controlGroup == "vigil")
+        #expect(config.adminGroup == "vigil-admin")
+        #expect(config.clinicalGroup == "vigil-clinical")
+        let model = try #require(config.models.first)
+        #expect(config.models.count == 1)
+        #expect(model.name == "sepsis-risk")
+        #expect(model.labelHorizon == .hours(72))
+        #expect(model.features.map(\.name) == ["age", "heart_rate", "lactate", "site"])
+        #expect(model.features.last?.type == .categorical)
+        #expect(model.subgroups == ["site", "sex"])
+        #expect(model.window == .predictions(5_000))
+        #expect(model.predictionsPath.hasSuffix("vigil-demo/sepsis/predictions.jsonl"))
+    }
+
+    @Test("every top-level key of the documented shape is accepted")
+    func fullShape() throws {
+        let config = try parse("""
+            state_dir: /var/lib/vigil
+            control_socket: /run/vigil/control.sock
+            metrics_file: /var/lib/prometheus/node-exporter/vigil.prom
+            alertmanager: {url: "http://127.0.0.1:9093"}
+            alert_command: /usr/local/bin/page-oncall
+            control_group: vigil
+            admin_group: vigil-admin
+            clinical_group: vigil-clinical
+            models:
+              - name: sepsis-risk
+                predictions: /var/log/ehr/sepsis/predictions.jsonl
+                outcomes: /var/log/ehr/sepsis/outcomes.jsonl
+                label_horizon: 72h
+                features: {age: numeric, lactate: numeric, site: categorical}
+                reference: /var/lib/vigil/reference/sepsis.csv
+                subgroups: [site, sex]
+                window: {duration: 24h, close_after: 6h}
+                drift: {}
+                performance: {}
+                retrain: {}
+            """)
+        #expect(config.stateDirectory == "/var/lib/vigil")
+        #expect(config.controlSocket == "/run/vigil/control.sock")
+        #expect(config.metricsFile == "/var/lib/prometheus/node-exporter/vigil.prom")
+        #expect(config.alertmanager == AlertmanagerConfig(url: "http://127.0.0.1:9093"))
+        #expect(config.alertCommand == "/usr/local/bin/page-oncall")
+        #expect(config.models[0].referencePath == "/var/lib/vigil/reference/sepsis.csv")
+        #expect(config.models[0].window == .duration(.hours(24), closeAfter: .hours(6)))
+    }
+
+    @Test("defaults come from systemd's directories when set")
+    func defaultsFromEnvironment() throws {
+        let config = try parse(Self.minimal, environment: ["STATE_DIRECTORY": "/var/lib/vigil:/var/lib/other", "RUNTIME_DIRECTORY": "/run/vigil"])
+        #expect(config.stateDirectory == "/var/lib/vigil")
+        #expect(config.controlSocket == "/run/vigil/control.sock")
+        #expect(config.models[0].labelHorizon == .days(30))
+        #expect(config.models[0].window == .predictions(5_000))
+    }
+
+    @Test("without systemd the state lives in ./vigil-state with the socket inside it")
+    func defaultsWithoutSystemd() throws {
+        let config = try parse(Self.minimal)
+        #expect(config.stateDirectory == "./vigil-state")
+        #expect(config.controlSocket == "./vigil-state/control.sock")
+        #expect(config.metricsFile == nil)
+        #expect(config.alertmanager == nil)
+    }
+
+    @Test("relative paths are taken relative to the configuration file's folder")
+    func relativePaths() throws {
+        let config = try parse("""
+            state_dir: state
+            models:
+              - {name: m, predictions: logs/p.jsonl, outcomes: /abs/o.jsonl}
+            """)
+        #expect(config.stateDirectory == "/etc/vigil/state")
+        #expect(config.models[0].predictionsPath == "/etc/vigil/logs/p.jsonl")
+        #expect(config.models[0].outcomesPath == "/abs/o.jsonl")
+    }
+
+    /// Broken configurations and exactly what `check-config` must say about them.
+    static let brokenConfigs: [(String, [String])] = [
+        ("", ["the file is empty; expected a mapping with at least `models`"]),
+        ("- a\n- b\n", ["expected a mapping, found a list (line 1)"]),
+        ("state_dir: /x\nmodels: [\n", ["YAML syntax error: did not find expected node content while parsing a flow node (column 1) (line 3)"]),
+        ("state_dir: /x\n", ["models: missing: list at least one model to watch (line 1)"]),
+        ("models: []\n", ["models: the list is empty; list at least one model to watch (line 1)"]),
+        ("statedir: /x\n" + minimal, ["statedir: unknown key (did you mean \"state_dir\"?) (line 1)"]),
+        ("colour: blue\n" + minimal, ["colour: unknown key (expected one of: state_dir, control_socket, metrics_file, alertmanager, alert_command, control_group, admin_group, clinical_group, models) (line 1)"]),
+        ("state_dir: /a\nstate_dir: /b\n" + minimal, ["duplicate key \"state_dir\" (line 2)"]),
+        ("state_dir: [a]\n" + minimal, ["state_dir: expected a string, found a list (line 1)"]),
+        ("alertmanager: {url: \"ftp://x\"}\n" + minimal, ["alertmanager.url: expected an http:// or https:// URL, found \"ftp://x\" (line 1)"]),
+        ("alertmanager: {}\n" + minimal, ["alertmanager.url: missing: Alertmanager's base URL, e.g. http://127.0.0.1:9093 (line 1)"]),
+        ("alert_command: page-oncall\n" + minimal, ["alert_command: expected an absolute path to a program, found \"page-oncall\" (line 1)"]),
+        ("control_socket: /" + String(repeating: "s", count: 120) + "\n" + minimal,
+         ["control_socket: the socket path /" + String(repeating: "s", count: 120) + " is 121 bytes long; Unix sockets allow at most 107 (line 1)"]),
+        ("""
+         models:
+           - name: Sepsis Risk
+             predictions: /p
+             outcomes: /o
+         """, ["models[0].name: \"Sepsis Risk\" is not a valid model name: use lower-case letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64 characters (line 2)"]),
+        ("""
+         models:
+           - name: m
+             predictions: /p
+         """, ["models[0].outcomes: missing: every model needs outcomes (line 2)"]),
+        ("""
+         models:
+           - {name: m, predictions: /p, outcomes: /o}
+           - {name: m, predictions: /p2, outcomes: /o2}
+         """, ["models[1].name: another model is already named \"m\" (line 3)"]),
+        ("""
+         models:
+           - {name: m, predictions: /same, outcomes: /same}
+         """, ["models[0].outcomes: the outcome log must be a different file from the prediction log (line 2)"]),
+        ("""
+         models:
+           - name: m
+             predictions: /p
+             outcomes: /o
+             label_horizon: 3 days
+         """, ["models[0].label_horizon: expected a duration like 90s, 10m, 72h or 7d, found \"3 days\" (line 5)"]),
+        ("""
+         models:
+           - name: m
+             predictions: /p
+             outcomes: /o
+             label_horizon: 0s
+         """, ["models[0].label_horizon: expected a duration longer than zero, found \"0s\" (line 5)"]),
+        ("""
+         models:
+           - name: m
+             predictions: /p
+             outcomes: /o
+             features: {age: numeric, lactate: number}
+         """, ["models[0].features.lactate: expected numeric or categorical, found \"number\" (line 5)"]),
+        ("""
+         models:
+           - name: m
+             predictions: /p
+             outcomes: /o
+             subgroups: [site, sex, site]
+         """, ["models[0].subgroups[2]: \"site\" is listed twice (line 5)"]),
+        ("""
+         models:
+           - name: m
+             predictions: /p
+             outcomes: /o
+             window: {predictions: "5000"}
+         """, ["models[0].window.predictions: expected a whole number, found \"5000\" (line 5)"]),
+        ("""
+         models:
+           - name: m
+             predictions: /p
+             outcomes: /o
+             window: {predictions: 5}
+         """, ["models[0].window.predictions: expected a whole number from 10 to 100000000, found 5 (line 5)"]),
+        ("""
+         models:
+           - name: m
+             predictions: /p
+             outcomes: /o
+             window: {predictions: 100, duration: 1h}
+         """, ["models[0].window: set either predictions or duration, not both (line 5)"]),
+        ("""
+         models:
+           - name: m
+             predictions: /p
+             outcomes: /o
+             window:
+               predictions: 100
+               close_after: 1h
+         """, ["models[0].window.close_after: only applies to a duration window (line 7)"]),
+        ("""
+         models:
+           - name: m
+             predictions: /p
+             outcomes: /o
+             drift:
+               psi: {alert: high}
+         """, ["models[0].drift.psi: unknown key (this section takes no keys in this version of vigil) (line 6)"]),
+    ]
+
+    @Test("a broken configuration is reported with its YAML path, the cause and the line", arguments: brokenConfigs)
+    func brokenConfig(yaml: String, expected: [String]) {
+        #expect(problems(yaml) == expected)
+    }
+
+    @Test("every problem in a file is reported, not only the first")
+    func allProblemsReported() {
+        let found = problems("""
+            state_dir: 7d
+            colour: blue
+            models:
+              - name: m
+                predictions: /p
+                outcomes: /o
+                label_horizon: soon
+              - name: m
+                predictions: /p2
+            """)
+        #expect(found == [
+            "colour: unknown key (expected one of: state_dir, control_socket, metrics_file, alertmanager, alert_command, control_group, admin_group, clinical_group, models) (line 2)",
+            "models[0].label_horizon: expected a duration like 90s, 10m, 72h or 7d, found \"soon\" (line 7)",
+            "models[1].outcomes: missing: every model needs outcomes (line 8)",
+        ])
+    }
+
+    @Test("a missing file and a directory are unreadable, with the reason")
+    func unreadable() {
+        #expect(throws: ConfigError.unreadable(path: "/no/such/vigil.yaml", reason: "no such file")) {
+            try ConfigLoader().load(path: "/no/such/vigil.yaml")
+        }
+        #expect(throws: ConfigError.unreadable(path: "/tmp", reason: "it is a directory")) {
+            try ConfigLoader().load(path: "/tmp")
+        }
+    }
+}
+
+struct TimeSpanTests {
+    @Test("durations parse to seconds", arguments: [
+        ("90s", 90), ("10m", 600), ("72h", 259_200), ("7d", 604_800), ("1h30m", 5_400), ("0s", 0),
+    ] as [(String, Int64)])
+    func parses(text: String, seconds: Int64) {
+        #expect(TimeSpan(parsing: text)?.seconds == seconds)
+    }
+
+    @Test("malformed durations are refused", arguments: ["", "7", "d", "7w", "1.5h", "-3h", "h7", "7d ", "99999999999999999999d"])
+    func refuses(text: String) {
+        #expect(TimeSpan(parsing: text) == nil)
+    }
+
+    @Test("a duration prints in its shortest exact form")
+    func description() {
+        #expect(TimeSpan(seconds: 5_400).description == "1h30m")
+        #expect(TimeSpan.days(7).description == "7d")
+        #expect(TimeSpan(seconds: 90).description == "1m30s")
+    }
+}
