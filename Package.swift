@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore"], swiftSettings: sharedSettings),
         .testTarget(name: "VigilSystemdTests", dependencies: ["VigilSystemd"], swiftSettings: sharedSettings),
         .testTarget(name: "VigilMonitorTests", dependencies: ["VigilMonitor"], swiftSettings: sharedSettings),
-        .testTarget(name: "IntegrationTests", dependencies: ["VigilSystemd"], swiftSettings: sharedSettings),
+        .testTarget(name: "IntegrationTests", dependencies: ["vigild", "vigil"], swiftSettings: sharedSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,166 @@
+import Foundation
+import VigilStore
+import VigilSystemd
+
+/// The running daemon: its configuration, state directory and store, and the loop that
+/// answers signals (SIGHUP reloads, SIGTERM/SIGINT stop) and feeds the systemd watchdog.
+///
+/// Later features (ingestion, evaluation, control) run as tasks beside this loop.
+public actor Daemon {
+    public let configPath: String
+    public private(set) var config: Config
+    private let stateDirectory: StateDirectory
+    private let store: StateStore
+    private let journal: Journal
+    private let notifier: Notifier
+    private let runID: Int64
+
+    private init(configPath: String, config: Config, stateDirectory: StateDirectory, store: StateStore,
+                 journal: Journal, notifier: Notifier, runID: Int64) {
+        self.configPath = configPath
+        self.config = config
+        self.stateDirectory = stateDirectory
+        self.store = store
+        self.journal = journal
+        self.notifier = notifier
+        self.runID = runID
+    }
+
+    /// Loads the configuration, takes the state directory, opens and migrates the store,
+    /// and records this run.
+    ///
+    /// - Throws: `StartupFailure` with the line and exit code to show the user.
+    public static func start(configPath: String, journal: Journal, notifier: Notifier) async throws(StartupFailure) -> Daemon {
+        do {
+            let config = try ConfigLoader().load(path: configPath)
+            let directory = try StateDirectory(path: config.stateDirectory)
+            let store = try await StateStore.open(path: directory.databasePath)
+            let now = Self.timestamp()
+            let pid = Int(getpid())
+            let (runID, unclean) = try await store.perform { db in
+                try db.transaction {
+                    let unclean = try db.query("SELECT pid, started_at FROM daemon_runs WHERE stopped_at IS NULL ORDER BY id")
+                    try db.run("UPDATE daemon_runs SET stopped_at = 'unclean' WHERE stopped_at IS NULL")
+                    try db.run("INSERT INTO daemon_runs (started_at, pid, version, config_path) VALUES (?, ?, ?, ?)",
+                               now, pid, VigilVersion.current, configPath)
+                    let runID = db.lastInsertedRowID
+                    for model in config.models {
+                        try db.run("INSERT OR IGNORE INTO models (name, first_configured_at) VALUES (?, ?)", model.name, now)
+                    }
+                    return (runID, unclean.map { ($0["pid"].int ?? 0, $0["started_at"].string ?? "?") })
+                }
+            }
+            for (pid, startedAt) in unclean {
+                journal.log(.warning, "previous vigild run (pid \(pid), started \(startedAt)) ended without a clean stop",
+                            messageID: DaemonEvent.uncleanShutdown.messageID,
+                            fields: ["VIGIL_PREVIOUS_PID": String(pid), "VIGIL_STATE_DIR": directory.path])
+            }
+            return Daemon(configPath: configPath, config: config, stateDirectory: directory, store: store,
+                          journal: journal, notifier: notifier, runID: runID)
+        } catch {
+            throw StartupFailure(error)
+        }
+    }
+
+    /// Runs until SIGTERM or SIGINT, then stops cleanly: `STOPPING=1`, the run recorded, the store closed.
+    public func run() async {
+        let signals = SignalEvents()
+        let modelNames = config.models.map(\.name).joined(separator: ",")
+        journal.log(.notice, "vigild \(VigilVersion.current) started, watching \(config.models.count) model(s)",
+                    messageID: DaemonEvent.started.messageID,
+                    fields: ["VIGIL_VERSION": VigilVersion.current, "VIGIL_CONFIG": configPath,
+                             "VIGIL_STATE_DIR": config.stateDirectory, "VIGIL_MODELS": modelNames])
+        notifier.ready(status: statusLine())
+
+        let watchdog = notifier.watchdogInterval.map { interval in
+            Task { [notifier] in
+                while !Task.isCancelled {
+                    notifier.watchdogPing()
+                    try? await Task.sleep(for: interval)
+                }
+            }
+        }
+
+        var stopSignal: Int32 = SIGTERM
+        for await event in signals.stream {
+            if case .terminate(let number) = event {
+                stopSignal = number
+                break
+            }
+            await reload()
+        }
+
+        notifier.stopping()
+        watchdog?.cancel()
+        let finished = Self.timestamp()
+        let runID = self.runID
+        do {
+            try await store.perform { db in
+                try db.run("UPDATE daemon_runs SET stopped_at = ? WHERE id = ?", finished, runID)
+            }
+        } catch {
+            journal.log(.error, "could not record the stop in the state database: \(error)")
+        }
+        await store.close()
+        journal.log(.notice, "vigild stopped on \(stopSignal == SIGINT ? "SIGINT" : "SIGTERM")",
+                    messageID: DaemonEvent.stopped.messageID, fields: ["VIGIL_SIGNAL": String(stopSignal)])
+    }
+
+    /// Re-reads the configuration file: a valid one is applied, an invalid one is reported
+    /// and the running configuration kept.
+    func reload() async {
+        notifier.reloading()
+        defer { notifier.ready(status: statusLine()) }
+        let loaded: Config
+        do {
+            loaded = try ConfigLoader().load(path: configPath)
+        } catch {
+            let failure = StartupFailure(error)
+            journal.log(.error, "configuration reload failed, keeping the running configuration: \(failure.lines.joined(separator: "; "))",
+                        messageID: DaemonEvent.reloadFailed.messageID,
+                        fields: ["VIGIL_CONFIG": configPath, "VIGIL_PROBLEMS": String(failure.lines.count)])
+            return
+        }
+        var applied = loaded
+        var restartNeeded: [String] = []
+        if loaded.stateDirectory != config.stateDirectory {
+            restartNeeded.append("state_dir")
+            applied.stateDirectory = config.stateDirectory
+        }
+        if loaded.controlSocket != config.controlSocket {
+            restartNeeded.append("control_socket")
+            applied.controlSocket = config.controlSocket
+        }
+        let added = Set(applied.models.map(\.name)).subtracting(config.models.map(\.name))
+        let removed = Set(config.models.map(\.name)).subtracting(applied.models.map(\.name))
+        config = applied
+        let now = Self.timestamp()
+        let names = applied.models.map(\.name)
+        do {
+            try await store.perform { db in
+                for name in names {
+                    try db.run("INSERT OR IGNORE INTO models (name, first_configured_at) VALUES (?, ?)", name, now)
+                }
+            }
+        } catch {
+            journal.log(.error, "could not record the reloaded models in the state database: \(error)")
+        }
+        var message = "configuration reloaded: \(applied.models.count) model(s)"
+        if !added.isEmpty { message += ", added \(added.sorted().joined(separator: ","))" }
+        if !removed.isEmpty { message += ", removed \(removed.sorted().joined(separator: ","))" }
+        journal.log(.notice, message, messageID: DaemonEvent.reloaded.messageID,
+                    fields: ["VIGIL_CONFIG": configPath, "VIGIL_MODELS": names.joined(separator: ",")])
+        if !restartNeeded.isEmpty {
+            journal.log(.warning, "\(restartNeeded.joined(separator: " and ")) changed; the change takes effect only after a restart",
+                        fields: ["VIGIL_CONFIG": configPath])
+        }
+    }
+
+    private func statusLine() -> String {
+        "Watching \(config.models.count) model(s): \(config.models.map(\.name).joined(separator: ", "))"
+    }
+
+    static func timestamp() -> String {
+        ISO8601DateFormatter().string(from: Date())
+    }
+}

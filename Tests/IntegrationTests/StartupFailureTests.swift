@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+
+/// Every way vigild can fail to start ends in one clear line and a sysexits code, never a stack trace.
+struct StartupFailureTests {
+    /// Runs vigild on `config` and returns its exit status and stderr lines.
+    func start(_ config: String) async throws -> (status: Int32, lines: [String]) {
+        let result = try await runToCompletion(Binaries.vigild, ["--config", config])
+        return (result.status, result.stderr.split(separator: "\n").map(String.init))
+    }
+
+    @Test("a missing configuration file exits 66 naming the file")
+    func missingConfig() async throws {
+        let result = try await start("/no/such/vigil.yaml")
+        #expect(result.status == 66)
+        #expect(result.lines == ["vigild: cannot read configuration /no/such/vigil.yaml: no such file"])
+    }
+
+    @Test("malformed YAML exits 78 naming the file and line")
+    func malformedYAML() async throws {
+        let scratch = try Scratch()
+        let path = try scratch.write("vigil.yaml", "models: [\n  {name: x\n")
+        let result = try await start(path)
+        #expect(result.status == 78)
+        #expect(result.lines.count == 1)
+        #expect(result.lines.first?.hasPrefix("vigild: \(path): YAML syntax error:") == true)
+        #expect(result.lines.first?.contains("(line 3)") == true)
+    }
+
+    @Test("an invalid configuration exits 78 with each problem")
+    func invalidConfig() async throws {
+        let scratch = try Scratch()
+        let path = try scratch.write("vigil.yaml", "models:\n  - name: x\n")
+        let result = try await start(path)
+        #expect(result.status == 78)
+        #expect(result.lines == [
+            "vigild: \(path): models[0].predictions: missing: every model needs predictions (line 2)",
+            "vigild: \(path): models[0].outcomes: missing: every model needs outcomes (line 2)",
+        ])
+    }
+
+    @Test("a state directory that cannot be created exits 73 naming it")
+    func stateDirectoryNotWritable() async throws {
+        let scratch = try Scratch()
+        try scratch.write("a-file", "not a directory")
+        let state = scratch.file("a-file/state")
+        let path = try scratch.write("vigil.yaml", "state_dir: \(state)\nmodels:\n  - {name: m, predictions: /p, outcomes: /o}\n")
+        let result = try await start(path)
+        #expect(result.status == 73)
+        #expect(result.lines.count == 1)
+        #expect(result.lines.first?.hasPrefix("vigild: state directory \(state) is unusable: cannot create it:") == true)
+    }
+
+    @Test("a state database from a newer vigil is refused with exit 65")
+    func newerDatabase() async throws {
+        let scratch = try Scratch()
+        let config = try scratch.validConfig()
+        try FileManager.default.createDirectory(atPath: scratch.file("state"), withIntermediateDirectories: true)
+        try sqlite(scratch.file("state/vigil.db"), "PRAGMA user_version = 99;")
+        let result = try await start(config)
+        #expect(result.status == 65)
+        #expect(result.lines == ["vigild: database \(scratch.file("state/vigil.db")) has schema version 99, newer than the 1 this vigil supports; upgrade vigil or restore a matching backup"])
+    }
+
+    @Test("a state database that is not SQLite is refused with exit 65, never replaced")
+    func garbageDatabase() async throws {
+        let scratch = try Scratch()
+        let config = try scratch.validConfig()
+        try FileManager.default.createDirectory(atPath: scratch.file("state"), withIntermediateDirectories: true)
+        let garbage = Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        try garbage.write(to: URL(fileURLWithPath: scratch.file("state/vigil.db")))
+        let result = try await start(config)
+        #expect(result.status == 65)
+        #expect(result.lines.count == 1)
+        #expect(result.lines.first?.contains("is not a valid SQLite database") == true)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: scratch.file("state/vigil.db"))) == garbage)
+    }
+
+    @Test("a second vigild on the same state directory exits 75 naming the first one's pid")
+    func stateDirectoryInUse() async throws {
+        let scratch = try Scratch()
+        let config = try scratch.validConfig()
+        let first = try RunningProcess(Binaries.vigild, ["--config", config])
+        try await first.waitForStandardError(containing: "started")
+        let second = try await start(config)
+        #expect(second.status == 75)
+        #expect(second.lines == ["vigild: state directory \(scratch.file("state")) is in use by another vigild (pid \(first.pid)); stop it first or use another state_dir"])
+        first.signal(SIGTERM)
+        #expect(try await first.waitForExit() == 0)
+    }
+
+    @Test("a database locked by another process exits 75")
+    func databaseLocked() async throws {
+        let scratch = try Scratch()
+        let config = try scratch.validConfig()
+        try FileManager.default.createDirectory(atPath: scratch.file("state"), withIntermediateDirectories: true)
+        try sqlite(scratch.file("state/vigil.db"), "PRAGMA journal_mode=WAL; CREATE TABLE t(x);")
+        // Hold the write lock from a separate sqlite3 process for longer than vigild's busy timeout.
+        let holder = try RunningProcess(URL(fileURLWithPath: "/usr/bin/sqlite3"), [scratch.file("state/vigil.db")],
+                                        stdin: "BEGIN EXCLUSIVE; INSERT INTO t VALUES (1); SELECT 'locked';\n.shell sleep 12\nCOMMIT;\n")
+        try await holder.waitForStandardOutput(containing: "locked")
+        let result = try await start(config)
+        #expect(result.status == 75)
+        #expect(result.lines.count == 1)
+        #expect(result.lines.first?.hasPrefix("vigild: database \(scratch.file("state/vigil.db")) is locked by another process") == true)
+        holder.signal(SIGKILL)
+        _ = try? await holder.waitForExit()
+    }
+}
+
+/// Runs `sql` on the database at `path` with the sqlite3 shell.
+func sqlite(_ path: String, _ sql: String) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+    process.arguments = [path, sql]
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw TestFailure("sqlite3 \(path) failed") }
+}

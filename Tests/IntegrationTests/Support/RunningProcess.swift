@@ -1,0 +1,116 @@
+import Foundation
+import Synchronization
+
+/// A real child process with its stdout and stderr collected as they arrive.
+final class RunningProcess: Sendable {
+    private let process: Process
+    private let output = OutputBuffer()
+
+    /// Starts `executable` with `arguments`; `environment` is added to this process's own
+    /// (with `VIGIL_LOG_TARGET=stderr`, so that log lines can be read back).
+    init(_ executable: URL, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        var merged = ProcessInfo.processInfo.environment
+        merged["VIGIL_LOG_TARGET"] = "stderr"
+        for (key, value) in environment { merged[key] = value }
+        for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS", "LISTEN_PID"] where environment[key] == nil {
+            merged[key] = nil
+        }
+        process.environment = merged
+        let stdout = Pipe(), stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        let input = Pipe()
+        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
+        self.process = process
+        stdout.fileHandleForReading.readabilityHandler = { [output] handle in
+            let text = String(decoding: handle.availableData, as: UTF8.self)
+            output.withLock { $0.stdout += text }
+        }
+        stderr.fileHandleForReading.readabilityHandler = { [output] handle in
+            let text = String(decoding: handle.availableData, as: UTF8.self)
+            output.withLock { $0.stderr += text }
+        }
+        try process.run()
+        if let stdin {
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+            try input.fileHandleForWriting.close()
+        }
+    }
+
+    var pid: Int32 { process.processIdentifier }
+    var isRunning: Bool { process.isRunning }
+    var standardOutput: String { output.withLock { $0.stdout } }
+    var standardError: String { output.withLock { $0.stderr } }
+
+    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    /// Waits for the process to exit (at most `timeout`), killing it if it does not; returns its status.
+    func waitForExit(timeout: Duration = .seconds(20)) async throws -> Int32 {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            throw TestFailure("\(process.executableURL?.lastPathComponent ?? "process") did not exit within \(timeout)")
+        }
+        process.waitUntilExit()
+        // Let the pipes drain.
+        try await Task.sleep(for: .milliseconds(50))
+        return process.terminationStatus
+    }
+
+    /// Waits until stderr contains `text`.
+    func waitForStandardError(containing text: String, timeout: Duration = .seconds(15)) async throws {
+        try await waitFor(text, in: "stderr", timeout: timeout) { self.standardError }
+    }
+
+    /// Waits until stdout contains `text`.
+    func waitForStandardOutput(containing text: String, timeout: Duration = .seconds(15)) async throws {
+        try await waitFor(text, in: "stdout", timeout: timeout) { self.standardOutput }
+    }
+
+    private func waitFor(_ text: String, in stream: String, timeout: Duration, read: () -> String) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !read().contains(text) {
+            guard ContinuousClock.now < deadline else {
+                throw TestFailure("\(stream) never contained \"\(text)\"; it was:\n\(read())")
+            }
+            guard process.isRunning else {
+                try await Task.sleep(for: .milliseconds(50))
+                if read().contains(text) { return }
+                throw TestFailure("process exited (status \(process.terminationStatus)) before \(stream) contained \"\(text)\"; it was:\n\(read())")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// What a child process has written so far, shared with the pipes' reading threads.
+final class OutputBuffer: Sendable {
+    private let text = Mutex<(stdout: String, stderr: String)>(("", ""))
+
+    func withLock<T>(_ body: (inout (stdout: String, stderr: String)) -> T) -> T {
+        text.withLock { body(&$0) }
+    }
+}
+
+/// Runs `executable` to completion and returns its status, stdout and stderr.
+func runToCompletion(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, stdout: String, stderr: String) {
+    let process = try RunningProcess(executable, arguments, environment: environment)
+    let status = try await process.waitForExit()
+    return (status, process.standardOutput, process.standardError)
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
