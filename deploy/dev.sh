@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Vigil's two developer commands. On a fresh Debian 12 machine with the Swift toolchain:
+#
+#   deploy/dev.sh demo   build, then run vigild on deploy/vigil.example.yaml and show what it logs
+#   deploy/dev.sh test   build, start what the tests need (journald), run every test, stop what it started
+#
+# Each installs the Debian packages it needs (as root; otherwise it prints the command to run).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT="$(pwd)"
+
+# Debian packages the build and the tests need.
+#   libsqlite3-dev, libsystemd-dev, pkg-config: the C libraries Vigil links against
+#   sqlite3: the shell the integration tests inspect state databases with
+#   systemd: systemd-journald and journalctl for the real-journal tests
+PACKAGES=(libsqlite3-dev libsystemd-dev pkg-config sqlite3 systemd)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'dev.sh: %s\n' "$*" >&2; exit 1; }
+
+ensure_swift() {
+    if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
+        export PATH="/opt/swift/usr/bin:$PATH"
+    fi
+    command -v swift >/dev/null 2>&1 || die "the Swift toolchain (6.1 or later) is not on PATH"
+}
+
+ensure_packages() {
+    local missing=()
+    for package in "${PACKAGES[@]}"; do
+        if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+            missing+=("$package")
+        fi
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "dev.sh: missing Debian packages: ${missing[*]}" >&2
+        echo "install them with:" >&2
+        echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+        exit 1
+    fi
+    say "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# journald: the tests send real entries and read them back. A socket file can exist while
+# nothing listens on it, so check the process and a real send, not the file.
+STARTED_JOURNALD_PID=""
+
+journald_accepts() {
+    pgrep -x systemd-journal >/dev/null 2>&1 &&
+        printf 'journald probe\n' | timeout 5 systemd-cat -t vigil-dev-probe >/dev/null 2>&1
+}
+
+ensure_journald() {
+    if journald_accepts; then
+        return 0
+    fi
+    [ "$(id -u)" -eq 0 ] || die "journald is not running and only root can start it: run as root, or start systemd-journald"
+    say "starting systemd-journald (no journald was running)"
+    /lib/systemd/systemd-journald >/dev/null 2>&1 &
+    STARTED_JOURNALD_PID=$!
+    for _ in $(seq 1 50); do
+        journald_accepts && return 0
+        sleep 0.1
+    done
+    die "systemd-journald did not start accepting entries"
+}
+
+stop_started_services() {
+    if [ -n "$STARTED_JOURNALD_PID" ]; then
+        kill "$STARTED_JOURNALD_PID" 2>/dev/null || true
+        wait "$STARTED_JOURNALD_PID" 2>/dev/null || true
+        STARTED_JOURNALD_PID=""
+    fi
+}
+trap stop_started_services EXIT
+
+run_tests() {
+    ensure_swift
+    ensure_packages
+    say "building (debug)"
+    swift build --build-tests
+    VIGIL_BIN_DIR="$(swift build --show-bin-path)"
+    export VIGIL_BIN_DIR
+    ensure_journald
+    say "running the tests"
+    swift test --skip-build
+    say "building (release) and checking its commands"
+    swift build -c release
+    local release
+    release="$(swift build -c release --show-bin-path)"
+    "$release/vigild" --help >/dev/null
+    "$release/vigil" --help >/dev/null
+    [ "$("$release/vigil" check-config deploy/vigil.example.yaml)" = "ok" ] || die "release vigil check-config rejected the example"
+    say "release build: vigild --help, vigil --help and vigil check-config deploy/vigil.example.yaml all work"
+}
+
+run_demo() {
+    ensure_swift
+    ensure_packages
+    say "building (release)"
+    swift build -c release
+    local bin
+    bin="$(swift build -c release --show-bin-path)"
+    local use_journal=0
+    if journald_accepts || { [ "$(id -u)" -eq 0 ] && ensure_journald; }; then use_journal=1; fi
+
+    mkdir -p "$ROOT/vigil-demo/sepsis"
+    touch "$ROOT/vigil-demo/sepsis/predictions.jsonl" "$ROOT/vigil-demo/sepsis/outcomes.jsonl"
+    say "vigil check-config deploy/vigil.example.yaml"
+    "$bin/vigil" check-config deploy/vigil.example.yaml
+
+    say "starting vigild on deploy/vigil.example.yaml for a few seconds"
+    local since log
+    since="$(date '+%Y-%m-%d %H:%M:%S')"
+    log="$(mktemp)"
+    "$bin/vigild" --config deploy/vigil.example.yaml 2>"$log" &
+    local pid=$!
+    sleep 3
+    say "asking it to reload its configuration (SIGHUP)"
+    kill -HUP "$pid"
+    sleep 1
+    say "stopping it (SIGTERM)"
+    kill -TERM "$pid"
+    wait "$pid" || die "vigild exited with status $?"
+    if [ "$use_journal" = 1 ]; then
+        sleep 0.5
+        say "what vigild wrote to the journal (journalctl -t vigild _PID=$pid)"
+        journalctl --no-pager -o short-iso -t vigild _PID="$pid" --since "$since"
+    else
+        say "what vigild logged (no journald here, so to stderr)"
+        cat "$log"
+    fi
+    rm -f "$log"
+}
+
+case "${1:-}" in
+    test) run_tests ;;
+    demo) run_demo ;;
+    *) echo "usage: deploy/dev.sh demo|test" >&2; exit 64 ;;
+esac
