@@ -1,4 +1,3 @@
-import CSystemd
 import Foundation
 
 /// Who is at the other end of a connected Unix socket, as the kernel vouches for it (`SO_PEERCRED`).
@@ -11,14 +10,16 @@ public struct PeerCredentials: Sendable, Equatable {
     ///
     /// - Throws: `PeerCredentialsError` with the errno when the kernel refuses.
     public init(socket descriptor: Int32) throws(PeerCredentialsError) {
-        var pid: pid_t = 0
-        var uid: uid_t = 0
-        var gid: gid_t = 0
-        let failure = vigil_peer_credentials(descriptor, &pid, &uid, &gid)
-        guard failure == 0 else { throw PeerCredentialsError(errno: failure) }
-        self.pid = pid
-        self.uid = uid
-        self.gid = gid
+        // `struct ucred` is hidden behind _GNU_SOURCE, which Swift's Glibc module does not
+        // define; its layout is fixed by the kernel ABI: pid, uid, gid.
+        var credentials = RawCredentials()
+        var length = socklen_t(MemoryLayout<RawCredentials>.size)
+        guard getsockopt(descriptor, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == 0 else {
+            throw PeerCredentialsError(errno: errno)
+        }
+        pid = credentials.pid
+        uid = credentials.uid
+        gid = credentials.gid
     }
 
     /// The peer user's name, when the user database knows it.
@@ -55,6 +56,13 @@ public struct PeerCredentials: Sendable, Equatable {
         guard getgrnam_r(name, &entry, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
         return entry.gr_gid
     }
+}
+
+/// The kernel's `struct ucred`, as `getsockopt(SO_PEERCRED)` fills it.
+private struct RawCredentials {
+    var pid: Int32 = 0
+    var uid: UInt32 = 0
+    var gid: UInt32 = 0
 }
 
 /// The kernel refused to say who the peer is.
