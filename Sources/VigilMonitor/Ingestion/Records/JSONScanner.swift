@@ -67,6 +67,14 @@ struct JSONScanner {
         return position < count ? byte(at: position) : nil
     }
 
+    /// The next byte after whitespace, without consuming it; 0 at the end (0 starts no value,
+    /// so a `switch` on it falls to its `default`, where `skipValue` reports the end).
+    @inline(__always)
+    mutating func peekByte() -> UInt8 {
+        skipWhitespace()
+        return position < count ? byte(at: position) : 0
+    }
+
     /// Checks that only whitespace remains.
     mutating func finish() throws(JSONSyntaxError) {
         skipWhitespace()
