@@ -55,12 +55,15 @@ let package = Package(
             swiftSettings: sharedSettings
         ),
 
+        // A log writer the ingestion tests run as a separate process.
+        .executableTarget(name: "vigil-test-logwriter", path: "Tests/LogWriter", swiftSettings: sharedSettings),
+
         // Tests mirror the libraries; IntegrationTests run the built binaries.
         .testTarget(name: "VigilStatsTests", dependencies: ["VigilStats"], swiftSettings: sharedSettings),
         .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore"], swiftSettings: sharedSettings),
         .testTarget(name: "VigilSystemdTests", dependencies: ["VigilSystemd"], swiftSettings: sharedSettings),
         .testTarget(name: "VigilMonitorTests", dependencies: ["VigilMonitor"], swiftSettings: sharedSettings),
-        .testTarget(name: "IntegrationTests", dependencies: ["vigild", "vigil"], swiftSettings: sharedSettings),
+        .testTarget(name: "IntegrationTests", dependencies: ["vigild", "vigil", "vigil-test-logwriter"], swiftSettings: sharedSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -14,6 +14,11 @@ public actor Daemon {
     private let journal: Journal
     private let notifier: Notifier
     private let runID: Int64
+    private let ingestion: IngestionEngine
+
+    /// How long the ingestion thread may go without a turn of its loop before the watchdog
+    /// stops being fed (and systemd restarts the daemon).
+    static let ingestionStallLimit: Duration = .seconds(20)
 
     private init(configPath: String, config: Config, stateDirectory: StateDirectory, store: StateStore,
                  journal: Journal, notifier: Notifier, runID: Int64) {
@@ -24,6 +29,7 @@ public actor Daemon {
         self.journal = journal
         self.notifier = notifier
         self.runID = runID
+        self.ingestion = IngestionEngine(databasePath: stateDirectory.databasePath, models: config.models, journal: journal)
     }
 
     /// Loads the configuration, takes the state directory, opens and migrates the store,
@@ -70,12 +76,21 @@ public actor Daemon {
                     messageID: DaemonEvent.started.messageID,
                     fields: ["VIGIL_VERSION": VigilVersion.current, "VIGIL_CONFIG": configPath,
                              "VIGIL_STATE_DIR": config.stateDirectory, "VIGIL_MODELS": modelNames])
+        ingestion.start()
         notifier.ready(status: statusLine())
 
         let watchdog = notifier.watchdogInterval.map { interval in
-            Task { [notifier] in
+            Task { [notifier, ingestion, journal] in
+                var stalled = false
                 while !Task.isCancelled {
-                    notifier.watchdogPing()
+                    // Feed the watchdog only while ingestion is alive: a stuck thread should get us restarted.
+                    if ContinuousClock.now - ingestion.lastHeartbeat < Self.ingestionStallLimit {
+                        notifier.watchdogPing()
+                        stalled = false
+                    } else if !stalled {
+                        journal.log(.critical, "ingestion has not made progress for \(Self.ingestionStallLimit); no longer feeding the watchdog")
+                        stalled = true
+                    }
                     try? await Task.sleep(for: interval)
                 }
             }
@@ -92,6 +107,7 @@ public actor Daemon {
 
         notifier.stopping()
         watchdog?.cancel()
+        await ingestion.stop()
         let finished = Self.timestamp()
         let runID = self.runID
         do {
@@ -134,6 +150,7 @@ public actor Daemon {
         let added = Set(applied.models.map(\.name)).subtracting(config.models.map(\.name))
         let removed = Set(config.models.map(\.name)).subtracting(applied.models.map(\.name))
         config = applied
+        ingestion.update(models: applied.models)
         let now = Self.timestamp()
         let names = applied.models.map(\.name)
         do {

@@ -17,6 +17,87 @@ public enum StateSchema {
                 first_configured_at TEXT NOT NULL
             );
             """),
+        Migration(version: 2, name: "ingestion: checkpoints, predictions, outcomes, quarantine, counters", sql: """
+            -- Where reading each log stands; committed with everything derived from the lines before it.
+            CREATE TABLE file_checkpoints (
+                model TEXT NOT NULL,
+                stream TEXT NOT NULL CHECK (stream IN ('predictions', 'outcomes')),
+                path TEXT NOT NULL,
+                device INTEGER,
+                inode INTEGER,
+                fingerprint INTEGER,
+                fingerprint_length INTEGER,
+                byte_offset INTEGER NOT NULL DEFAULT 0,
+                line INTEGER NOT NULL DEFAULT 0,
+                rotations INTEGER NOT NULL DEFAULT 0,
+                truncations INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (model, stream)
+            ) WITHOUT ROWID;
+            -- Every prediction: pending its outcome, joined (a labeled example), or unlabeled (expired).
+            CREATE TABLE predictions (
+                model TEXT NOT NULL,
+                id TEXT NOT NULL,
+                ts REAL NOT NULL,
+                expires_at REAL NOT NULL,
+                score REAL NOT NULL,
+                version TEXT,
+                features TEXT NOT NULL,
+                attrs TEXT,
+                status TEXT NOT NULL CHECK (status IN ('pending', 'joined', 'unlabeled')),
+                label INTEGER,
+                outcome_ts REAL,
+                PRIMARY KEY (model, id)
+            );
+            CREATE INDEX predictions_pending_expiry ON predictions (model, expires_at) WHERE status = 'pending';
+            -- Every outcome: pending its prediction, joined, or orphaned (its prediction never came in time).
+            CREATE TABLE outcomes (
+                model TEXT NOT NULL,
+                id TEXT NOT NULL,
+                ts REAL NOT NULL,
+                expires_at REAL NOT NULL,
+                label INTEGER NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('pending', 'joined', 'orphaned')),
+                PRIMARY KEY (model, id)
+            ) WITHOUT ROWID;
+            CREATE INDEX outcomes_pending_expiry ON outcomes (model, expires_at) WHERE status = 'pending';
+            -- Lines that could not be used, with where and why.
+            CREATE TABLE quarantine (
+                seq INTEGER PRIMARY KEY,
+                model TEXT NOT NULL,
+                stream TEXT NOT NULL,
+                path TEXT NOT NULL,
+                byte_offset INTEGER NOT NULL,
+                line INTEGER NOT NULL,
+                reason TEXT NOT NULL,
+                detail TEXT NOT NULL,
+                excerpt BLOB NOT NULL,
+                quarantined_at REAL NOT NULL
+            );
+            CREATE INDEX quarantine_by_model ON quarantine (model, seq);
+            -- Per-model counters, kept exact by updating them in the same transactions as the lines.
+            CREATE TABLE model_stats (
+                model TEXT PRIMARY KEY,
+                predictions_ingested INTEGER NOT NULL DEFAULT 0,
+                outcomes_ingested INTEGER NOT NULL DEFAULT 0,
+                joined INTEGER NOT NULL DEFAULT 0,
+                quarantined INTEGER NOT NULL DEFAULT 0,
+                foreign_lines INTEGER NOT NULL DEFAULT 0,
+                pending_predictions INTEGER NOT NULL DEFAULT 0,
+                pending_outcomes INTEGER NOT NULL DEFAULT 0,
+                predictions_unlabeled INTEGER NOT NULL DEFAULT 0,
+                outcomes_orphaned INTEGER NOT NULL DEFAULT 0,
+                last_prediction_ts REAL,
+                prediction_watermark REAL,
+                outcome_watermark REAL
+            ) WITHOUT ROWID;
+            -- Features seen in predictions that the model's schema does not list, counted by name.
+            CREATE TABLE unknown_features (
+                model TEXT NOT NULL,
+                name TEXT NOT NULL,
+                count INTEGER NOT NULL,
+                PRIMARY KEY (model, name)
+            ) WITHOUT ROWID;
+            """),
     ]
 
     /// The schema version this build writes.

@@ -50,3 +50,62 @@ final class Scratch {
 
     deinit { try? FileManager.default.removeItem(at: url) }
 }
+
+extension Binaries {
+    static var logWriter: URL { directory.appendingPathComponent("vigil-test-logwriter") }
+}
+
+/// The parts of `vigil status --json` the tests read.
+struct StatusJSON: Decodable {
+    struct Daemon: Decodable { var running: Bool }
+    struct File: Decodable {
+        var stream: String
+        var path: String
+        var offset: Int64
+        var line: Int64
+        var rotations: Int64
+        var truncations: Int64
+    }
+    struct Model: Decodable {
+        var name: String
+        var state: String
+        var predictions_ingested: Int64
+        var outcomes_ingested: Int64
+        var joined: Int64
+        var quarantined: Int64
+        var foreign: Int64
+        var pending_predictions: Int64
+        var pending_outcomes: Int64
+        var predictions_unlabeled: Int64
+        var outcomes_orphaned: Int64
+        var last_prediction_ts: String?
+        var unknown_features: [String: Int64]
+        var files: [File]
+    }
+    var daemon: Daemon
+    var models: [Model]
+
+    /// Runs `vigil status --state-dir DIR --json`.
+    static func read(stateDirectory: String) async throws -> StatusJSON {
+        let result = try await runToCompletion(Binaries.vigil, ["status", "--state-dir", stateDirectory, "--json"])
+        guard result.status == 0 else { throw TestFailure("vigil status failed (\(result.status)): \(result.stderr)") }
+        return try JSONDecoder().decode(StatusJSON.self, from: Data(result.stdout.utf8))
+    }
+
+    /// Polls until `condition` holds for the first model, or fails after `timeout`.
+    @discardableResult
+    static func waitFor(stateDirectory: String, timeout: Duration = .seconds(120),
+                        _ condition: (Model) -> Bool) async throws -> Model {
+        let deadline = ContinuousClock.now + timeout
+        var last: Model?
+        while ContinuousClock.now < deadline {
+            if FileManager.default.fileExists(atPath: stateDirectory + "/vigil.db"),
+               let status = try? await read(stateDirectory: stateDirectory), let model = status.models.first {
+                last = model
+                if condition(model) { return model }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("status never reached the expected state; last: \(String(describing: last))")
+    }
+}

@@ -84,7 +84,7 @@ struct LogTailerTests {
         #expect(poll(tailer).lines.count == 3)
 
         try FileManager.default.moveItem(atPath: path, toPath: dir.file("p.jsonl.1"))
-        FileManager.default.createFile(atPath: path, contents: nil)   // logrotate's `create`
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))   // logrotate's `create`
         try append(numbered(3..<5), to: dir.file("p.jsonl.1"))       // the writer has not reopened yet
         let before = poll(tailer)
         #expect(before.lines == ["line 3", "line 4"])

@@ -1,0 +1,43 @@
+/// Which of a model's two logs a line came from.
+public enum LogStream: String, Sendable, CaseIterable {
+    case predictions
+    case outcomes
+}
+
+/// A line set aside, with where it was and why.
+struct QuarantinedLine {
+    var model: String
+    var stream: LogStream
+    var path: String
+    var offset: Int64
+    var line: Int64
+    var reason: QuarantineReason
+    var excerpt: [UInt8]
+
+    /// How much of a bad line is kept.
+    static let excerptLength = 512
+}
+
+/// What the lines read since the last commit amount to, in the order they were read, so that
+/// one transaction can apply them together with the checkpoints that follow them.
+struct IngestionBatch {
+    enum Item {
+        case prediction(PredictionRecord, LineLocation)
+        case outcome(OutcomeRecord, LineLocation)
+        case quarantined(QuarantinedLine)
+        case foreign
+    }
+
+    /// Where a parsed record came from, kept so that a duplicate can be quarantined with its place.
+    struct LineLocation {
+        var path: String
+        var offset: Int64
+        var line: Int64
+    }
+
+    var items: [Item] = []
+    var unknownFeatures: [String: Int64] = [:]
+    var lineCount = 0
+
+    var isEmpty: Bool { items.isEmpty && unknownFeatures.isEmpty }
+}

@@ -1,0 +1,249 @@
+import Foundation
+import VigilStore
+
+/// What one model's ingestion needs to know to apply its lines.
+struct IngestionModelSettings: Sendable {
+    var name: String
+    var labelHorizon: TimeSpan
+}
+
+/// Applies batches of ingested lines to the state database: predictions and outcomes joined
+/// by (model, id), duplicates and bad lines quarantined, expired waits counted, counters
+/// updated, and each log's checkpoint saved — all in the caller's one transaction, which is
+/// what makes every line's effects happen exactly once.
+struct IngestionWriter {
+    let database: Database
+
+    /// What applying a batch did, for the journal.
+    struct Outcome {
+        var quarantined: [QuarantinedLine] = []
+        var joined: Int64 = 0
+        var predictionsUnlabeled: Int64 = 0
+        var outcomesOrphaned: Int64 = 0
+    }
+
+    /// Counter changes for one model, written once per batch.
+    private struct Delta {
+        var predictions: Int64 = 0
+        var outcomes: Int64 = 0
+        var joined: Int64 = 0
+        var quarantined: Int64 = 0
+        var foreign: Int64 = 0
+        var pendingPredictions: Int64 = 0
+        var pendingOutcomes: Int64 = 0
+        var unlabeled: Int64 = 0
+        var orphaned: Int64 = 0
+        var lastPredictionTimestamp: Double?
+        var outcomeWatermark: Double?
+    }
+
+    /// Applies `batch` for `model`. Call inside a transaction.
+    func apply(_ batch: IngestionBatch, for model: IngestionModelSettings, now: Double) throws -> Outcome {
+        let horizon = Double(model.labelHorizon.seconds)
+        var result = Outcome()
+        var delta = Delta()
+        try database.run("INSERT INTO model_stats (model) VALUES (?) ON CONFLICT DO NOTHING", model.name)
+        let stats = try database.query(
+            "SELECT pending_outcomes, prediction_watermark, outcome_watermark FROM model_stats WHERE model = ?", model.name
+        ).first
+        var pendingOutcomes = stats?["pending_outcomes"].int64 ?? 0
+        var predictionWatermark = stats?["prediction_watermark"].double
+        var outcomeWatermark = stats?["outcome_watermark"].double
+
+        func quarantine(_ line: QuarantinedLine) throws {
+            try database.run(
+                """
+                INSERT INTO quarantine (model, stream, path, byte_offset, line, reason, detail, excerpt, quarantined_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                line.model, line.stream.rawValue, line.path, line.offset, line.line,
+                line.reason.code.rawValue, line.reason.detail, line.excerpt, now)
+            delta.quarantined += 1
+            result.quarantined.append(line)
+        }
+
+        for item in batch.items {
+            switch item {
+            case .foreign:
+                delta.foreign += 1
+
+            case .quarantined(let line):
+                try quarantine(line)
+
+            case .prediction(let record, let location):
+                let inserted = try database.run(
+                    """
+                    INSERT INTO predictions (model, id, ts, expires_at, score, version, features, attrs, status)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT DO NOTHING
+                    """,
+                    model.name, record.id, record.timestamp, record.timestamp + horizon, record.score, record.version,
+                    RecordEncoding.json(record.features), RecordEncoding.json(record.attributes))
+                guard inserted == 1 else {
+                    try quarantine(Self.duplicate(model: model.name, stream: .predictions, id: record.id, at: location))
+                    continue
+                }
+                delta.predictions += 1
+                delta.pendingPredictions += 1
+                delta.lastPredictionTimestamp = max(delta.lastPredictionTimestamp ?? record.timestamp, record.timestamp)
+                predictionWatermark = max(predictionWatermark ?? record.timestamp, record.timestamp)
+                // An outcome that came first waits in `outcomes`; skip the lookup when none waits.
+                guard pendingOutcomes > 0,
+                      let waiting = try database.query(
+                        "SELECT ts, label FROM outcomes WHERE model = ? AND id = ? AND status = 'pending'", model.name, record.id
+                      ).first,
+                      let outcomeTimestamp = waiting["ts"].double, let label = waiting["label"].int64 else { continue }
+                pendingOutcomes -= 1
+                delta.pendingOutcomes -= 1
+                delta.pendingPredictions -= 1
+                if outcomeTimestamp <= record.timestamp + horizon {
+                    try join(model: model.name, id: record.id, label: label, outcomeTimestamp: outcomeTimestamp)
+                    delta.joined += 1
+                } else {
+                    try settleLate(model: model.name, id: record.id)
+                    delta.unlabeled += 1
+                    delta.orphaned += 1
+                }
+
+            case .outcome(let record, let location):
+                let inserted = try database.run(
+                    """
+                    INSERT INTO outcomes (model, id, ts, expires_at, label, status)
+                    VALUES (?, ?, ?, ?, ?, 'pending') ON CONFLICT DO NOTHING
+                    """,
+                    model.name, record.id, record.timestamp, record.timestamp + horizon, record.label ? 1 : 0)
+                guard inserted == 1 else {
+                    try quarantine(Self.duplicate(model: model.name, stream: .outcomes, id: record.id, at: location))
+                    continue
+                }
+                delta.outcomes += 1
+                outcomeWatermark = max(outcomeWatermark ?? record.timestamp, record.timestamp)
+                delta.outcomeWatermark = outcomeWatermark
+                let prediction = try database.query(
+                    "SELECT ts, status FROM predictions WHERE model = ? AND id = ?", model.name, record.id
+                ).first
+                switch (prediction?["status"].string, prediction?["ts"].double) {
+                case ("pending", let predictionTimestamp?):
+                    delta.pendingPredictions -= 1
+                    if record.timestamp <= predictionTimestamp + horizon {
+                        try join(model: model.name, id: record.id, label: record.label ? 1 : 0, outcomeTimestamp: record.timestamp)
+                        delta.joined += 1
+                    } else {
+                        try settleLate(model: model.name, id: record.id)
+                        delta.unlabeled += 1
+                        delta.orphaned += 1
+                    }
+                case ("unlabeled", _), ("joined", _):
+                    // Its prediction's wait is over: the outcome can no longer be joined.
+                    try database.run("UPDATE outcomes SET status = 'orphaned' WHERE model = ? AND id = ?", model.name, record.id)
+                    delta.orphaned += 1
+                default:
+                    pendingOutcomes += 1
+                    delta.pendingOutcomes += 1
+                }
+            }
+        }
+
+        // Waits that are over, judged on event time so that replayed logs behave as live ones:
+        // a prediction's outcome is overdue once the outcome log has passed its ts + horizon;
+        // an outcome's prediction once the prediction log has passed the outcome's ts + horizon.
+        if let outcomeWatermark {
+            let expired = Int64(try database.run(
+                "UPDATE predictions SET status = 'unlabeled' WHERE model = ? AND status = 'pending' AND expires_at < ?",
+                model.name, outcomeWatermark))
+            delta.unlabeled += expired
+            delta.pendingPredictions -= expired
+        }
+        if let predictionWatermark {
+            let expired = Int64(try database.run(
+                "UPDATE outcomes SET status = 'orphaned' WHERE model = ? AND status = 'pending' AND expires_at < ?",
+                model.name, predictionWatermark))
+            delta.orphaned += expired
+            delta.pendingOutcomes -= expired
+        }
+
+        for (name, count) in batch.unknownFeatures {
+            try database.run(
+                "INSERT INTO unknown_features (model, name, count) VALUES (?, ?, ?) ON CONFLICT (model, name) DO UPDATE SET count = count + excluded.count",
+                model.name, name, count)
+        }
+        try database.run(
+            """
+            UPDATE model_stats SET
+                predictions_ingested = predictions_ingested + ?,
+                outcomes_ingested = outcomes_ingested + ?,
+                joined = joined + ?,
+                quarantined = quarantined + ?,
+                foreign_lines = foreign_lines + ?,
+                pending_predictions = pending_predictions + ?,
+                pending_outcomes = pending_outcomes + ?,
+                predictions_unlabeled = predictions_unlabeled + ?,
+                outcomes_orphaned = outcomes_orphaned + ?,
+                last_prediction_ts = max(coalesce(last_prediction_ts, ?), ?),
+                prediction_watermark = ?,
+                outcome_watermark = ?
+            WHERE model = ?
+            """,
+            delta.predictions, delta.outcomes, delta.joined, delta.quarantined, delta.foreign,
+            delta.pendingPredictions, delta.pendingOutcomes, delta.unlabeled, delta.orphaned,
+            delta.lastPredictionTimestamp, delta.lastPredictionTimestamp,
+            predictionWatermark, outcomeWatermark, model.name)
+        result.joined = delta.joined
+        result.predictionsUnlabeled = delta.unlabeled
+        result.outcomesOrphaned = delta.orphaned
+        return result
+    }
+
+    /// Saves where reading `stream` of `model` stands.
+    func saveCheckpoint(_ checkpoint: TailCheckpoint, model: String, stream: LogStream, path: String) throws {
+        let identity = checkpoint.identity
+        try database.run(
+            """
+            INSERT INTO file_checkpoints (model, stream, path, device, inode, fingerprint, fingerprint_length, byte_offset, line, rotations, truncations)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (model, stream) DO UPDATE SET
+                path = excluded.path, device = excluded.device, inode = excluded.inode,
+                fingerprint = excluded.fingerprint, fingerprint_length = excluded.fingerprint_length,
+                byte_offset = excluded.byte_offset, line = excluded.line,
+                rotations = excluded.rotations, truncations = excluded.truncations
+            """,
+            model, stream.rawValue, path,
+            identity.map { Int64(bitPattern: $0.device) }, identity.map { Int64(bitPattern: $0.inode) },
+            identity.map { Int64(bitPattern: $0.fingerprint) }, identity.map { $0.fingerprintLength },
+            checkpoint.offset, checkpoint.line, checkpoint.rotations, checkpoint.truncations)
+    }
+
+    /// The saved checkpoint of `stream` of `model`, when it was saved for the same path.
+    func loadCheckpoint(model: String, stream: LogStream, path: String) throws -> TailCheckpoint? {
+        guard let row = try database.query(
+            "SELECT * FROM file_checkpoints WHERE model = ? AND stream = ?", model, stream.rawValue
+        ).first, row["path"].string == path else { return nil }
+        var identity: FileIdentity?
+        if let device = row["device"].int64, let inode = row["inode"].int64, let fingerprint = row["fingerprint"].int64,
+           let length = row["fingerprint_length"].int {
+            identity = FileIdentity(device: UInt64(bitPattern: device), inode: UInt64(bitPattern: inode),
+                                    fingerprint: UInt64(bitPattern: fingerprint), fingerprintLength: length)
+        }
+        return TailCheckpoint(identity: identity, offset: row["byte_offset"].int64 ?? 0, line: row["line"].int64 ?? 0,
+                              rotations: row["rotations"].int64 ?? 0, truncations: row["truncations"].int64 ?? 0)
+    }
+
+    private func join(model: String, id: String, label: Int64, outcomeTimestamp: Double) throws {
+        try database.run("UPDATE predictions SET status = 'joined', label = ?, outcome_ts = ? WHERE model = ? AND id = ?",
+                         label, outcomeTimestamp, model, id)
+        try database.run("UPDATE outcomes SET status = 'joined' WHERE model = ? AND id = ?", model, id)
+    }
+
+    /// An outcome that came after its prediction's horizon: neither is joined.
+    private func settleLate(model: String, id: String) throws {
+        try database.run("UPDATE predictions SET status = 'unlabeled' WHERE model = ? AND id = ?", model, id)
+        try database.run("UPDATE outcomes SET status = 'orphaned' WHERE model = ? AND id = ?", model, id)
+    }
+
+    private static func duplicate(model: String, stream: LogStream, id: String, at location: IngestionBatch.LineLocation) -> QuarantinedLine {
+        let what = stream == .predictions ? "a prediction" : "an outcome"
+        return QuarantinedLine(
+            model: model, stream: stream, path: location.path, offset: location.offset, line: location.line,
+            reason: QuarantineReason(.duplicate, "\(what) with this id was already ingested (the id is in the excerpt)"),
+            excerpt: Array("{\"id\":\"\(id.prefix(200))\"}".utf8))
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import Testing
+
+/// vigild ingesting real files written by a real writer process, through rotation, truncation and SIGKILL.
+struct IngestionTests {
+    @Test("1,000,000 predictions written at full speed with a rename rotation every 50,000 are all ingested, once")
+    func rotationUnderLoad() async throws {
+        let scratch = try Scratch()
+        let config = try scratch.validConfig()
+        let daemon = try RunningProcess(Binaries.vigild, ["--config", config])
+        try await daemon.waitForStandardError(containing: "started")
+        let writer = try RunningProcess(Binaries.logWriter, ["predictions", scratch.file("sepsis-risk-p.jsonl"), "1000000", "--rotate-every", "50000"])
+        #expect(try await writer.waitForExit(timeout: .seconds(120)) == 0)
+        let model = try await StatusJSON.waitFor(stateDirectory: scratch.file("state")) { $0.predictions_ingested >= 1_000_000 }
+        // Give it a moment to prove nothing more arrives.
+        try await Task.sleep(for: .milliseconds(600))
+        let final = try #require(try await StatusJSON.read(stateDirectory: scratch.file("state")).models.first)
+        #expect(final.predictions_ingested == 1_000_000)
+        #expect(final.quarantined == 0)
+        #expect(final.pending_predictions == 1_000_000)
+        #expect(model.files.first { $0.stream == "predictions" }.map { $0.rotations >= 1 } == true)
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.waitForExit() == 0)
+    }
+
+    @Test("killed with SIGKILL at 20 random moments, vigild still ingests and joins every line exactly once")
+    func exactlyOnceThroughKills() async throws {
+        let scratch = try Scratch()
+        let config = try scratch.validConfig()
+        let count = 300_000
+        let predictions = try RunningProcess(Binaries.logWriter, ["predictions", scratch.file("sepsis-risk-p.jsonl"), String(count)])
+        let outcomes = try RunningProcess(Binaries.logWriter, ["outcomes", scratch.file("sepsis-risk-o.jsonl"), String(count)])
+        #expect(try await predictions.waitForExit() == 0)
+        #expect(try await outcomes.waitForExit() == 0)
+
+        var generator = SplitMix64(seed: 20_261_129)
+        for _ in 0..<20 {
+            let daemon = try RunningProcess(Binaries.vigild, ["--config", config])
+            try await daemon.waitForStandardError(containing: "started")
+            try await Task.sleep(for: .milliseconds(Int(generator.next() % 400)))
+            daemon.signal(SIGKILL)
+            _ = try await daemon.waitForExit()
+        }
+        let daemon = try RunningProcess(Binaries.vigild, ["--config", config])
+        try await daemon.waitForStandardError(containing: "started")
+        try await StatusJSON.waitFor(stateDirectory: scratch.file("state")) {
+            $0.predictions_ingested >= count && $0.outcomes_ingested >= count && $0.joined >= count
+        }
+        try await Task.sleep(for: .milliseconds(600))
+        let final = try #require(try await StatusJSON.read(stateDirectory: scratch.file("state")).models.first)
+        #expect(final.predictions_ingested == Int64(count))
+        #expect(final.outcomes_ingested == Int64(count))
+        #expect(final.joined == Int64(count))
+        #expect(final.quarantined == 0)
+        #expect(final.pending_predictions == 0)
+        #expect(final.pending_outcomes == 0)
+        #expect(try sqliteQuery(scratch.file("state/vigil.db"), "SELECT count(*) FROM predictions WHERE status = 'joined'") == [String(count)])
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.waitForExit() == 0)
+    }
+
+    @Test("copytruncate restarts the file at 0 and is counted; a deleted and recreated log is followed")
+    func truncationAndRecreation() async throws {
+        let scratch = try Scratch()
+        let config = try scratch.validConfig()
+        let log = scratch.file("sepsis-risk-p.jsonl")
+        let daemon = try RunningProcess(Binaries.vigild, ["--config", config])
+        try await daemon.waitForStandardError(containing: "started")
+        try appendLines(to: log, ids: 0..<100)
+        try await StatusJSON.waitFor(stateDirectory: scratch.file("state")) { $0.predictions_ingested == 100 }
+
+        // copytruncate: copy aside, then truncate in place; the writer keeps appending.
+        try FileManager.default.copyItem(atPath: log, toPath: log + ".1")
+        #expect(truncate(log, 0) == 0)
+        try appendLines(to: log, ids: 100..<150)
+        let truncated = try await StatusJSON.waitFor(stateDirectory: scratch.file("state")) { $0.predictions_ingested == 150 }
+        #expect(truncated.files.first { $0.stream == "predictions" }?.truncations == 1)
+        try await daemon.waitForStandardError(containing: "was truncated in place")
+
+        // Deleted and recreated.
+        try FileManager.default.removeItem(atPath: log)
+        try await Task.sleep(for: .milliseconds(300))
+        try appendLines(to: log, ids: 150..<160)
+        let recreated = try await StatusJSON.waitFor(stateDirectory: scratch.file("state")) { $0.predictions_ingested == 160 }
+        #expect(recreated.files.first { $0.stream == "predictions" }?.rotations == 1)
+        #expect(recreated.quarantined == 0)
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.waitForExit() == 0)
+    }
+
+    @Test("malformed lines are quarantined with exact reasons while every good line around them is ingested")
+    func malformedCorpus() async throws {
+        let scratch = try Scratch()
+        let config = try scratch.write("vigil.yaml", """
+            state_dir: \(scratch.file("state"))
+            models:
+              - name: sepsis-risk
+                predictions: \(scratch.file("p.jsonl"))
+                outcomes: \(scratch.file("o.jsonl"))
+                features: {age: numeric, lactate: numeric}
+            """)
+        let bad: [(String, [UInt8])] = [
+            ("invalid_json", Array(#"{"id":"x1","ts":1795000000,"score":0.5,"features":{}"#.utf8)),
+            ("invalid_json", Array("not json at all".utf8)),
+            ("missing_field", Array(#"{"id":"x2","ts":1795000000,"features":{}}"#.utf8)),
+            ("wrong_type", Array(#"{"id":"x3","ts":1795000000,"score":"high","features":{}}"#.utf8)),
+            ("score_out_of_range", Array(#"{"id":"x4","ts":1795000000,"score":1.7,"features":{}}"#.utf8)),
+            ("bad_timestamp", Array(#"{"id":"x5","ts":"yesterday","score":0.5,"features":{}}"#.utf8)),
+            ("nested_feature", Array(#"{"id":"x6","ts":1795000000,"score":0.5,"features":{"labs":{"wbc":9}}}"#.utf8)),
+            ("invalid_utf8", Array(#"{"id":"x7","ts":1795000000,"score":0.5,"features":{"site":""#.utf8) + [0xC3, 0x28] + Array(#""}}"#.utf8)),
+            ("line_too_long", Array((#"{"id":"x8","ts":1795000000,"score":0.5,"features":{"note":""# + String(repeating: "a", count: 1_100_000) + #""}}"#).utf8)),
+            ("invalid_utf8", [0x00, 0xFF, 0x13, 0x37, 0x7B, 0x22]),
+            ("invalid_json", [0x7B, 0x7D, 0x5D, 0x20, 0x01, 0x41]),
+            ("duplicate", Array(#"{"id":"p-0","ts":1795000000,"score":0.5,"features":{"age":1}}"#.utf8)),
+        ]
+        var bytes: [UInt8] = []
+        var good = 0
+        for (_, line) in bad {
+            bytes += Array(#"{"id":"p-\#(good)","ts":1795000000,"score":0.25,"features":{"age":60,"lactate":2.5,"bmi":30}}"#.utf8) + [0x0A]
+            good += 1
+            bytes += line + [0x0A]
+        }
+        bytes += Array(#"{"id":"p-\#(good)","ts":1795000000,"model":"other-model","score":0.25,"features":{}}"#.utf8) + [0x0A]
+        try Data(bytes).write(to: URL(fileURLWithPath: scratch.file("p.jsonl")))
+        try Data(#"{"id":"p-1","ts":1795003600,"label":2}"#.utf8 + [0x0A]).write(to: URL(fileURLWithPath: scratch.file("o.jsonl")))
+
+        let daemon = try RunningProcess(Binaries.vigild, ["--config", config])
+        let model = try await StatusJSON.waitFor(stateDirectory: scratch.file("state")) {
+            $0.predictions_ingested == Int64(good) && $0.quarantined == Int64(bad.count + 1)
+        }
+        #expect(model.foreign == 1)
+        #expect(model.unknown_features == ["bmi": Int64(good)])
+        try await daemon.waitForStandardError(containing: "quarantined line 2 of \(scratch.file("p.jsonl"))")
+
+        let result = try await runToCompletion(Binaries.vigil, ["quarantine", "sepsis-risk", "--state-dir", scratch.file("state"), "--json", "--limit", "100"])
+        #expect(result.status == 0)
+        struct Report: Decodable {
+            struct Line: Decodable { var reason: String; var line: Int64; var stream: String; var detail: String }
+            var total: Int64
+            var reasons: [String: Int64]
+            var lines: [Line]
+        }
+        let report = try JSONDecoder().decode(Report.self, from: Data(result.stdout.utf8))
+        var expected: [String: Int64] = [:]
+        for (reason, _) in bad { expected[reason, default: 0] += 1 }
+        expected["label_not_binary", default: 0] += 1
+        #expect(report.reasons == expected)
+        #expect(report.total == Int64(bad.count + 1))
+        let predictionLines = report.lines.filter { $0.stream == "predictions" }.map(\.line).sorted()
+        #expect(predictionLines == bad.indices.map { Int64(2 * $0 + 2) })
+        #expect(report.lines.allSatisfy { !$0.detail.isEmpty })
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.waitForExit() == 0)
+    }
+
+    func appendLines(to path: String, ids: Range<Int>) throws {
+        let text = ids.map { #"{"id":"p-\#($0)","ts":\#(1_795_000_000 + $0),"score":0.5,"features":{"age":50}}"# + "\n" }.joined()
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+        defer { close(fd) }
+        _ = Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    }
+}
+
+/// A small seeded generator, so that "random moments" are the same on every run.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

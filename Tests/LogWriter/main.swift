@@ -1,0 +1,106 @@
+// vigil-test-logwriter: writes prediction or outcome logs as a serving application would,
+// as fast as it can, for the ingestion tests (a separate process, so that vigild races a real writer).
+//
+//   vigil-test-logwriter predictions PATH COUNT [--rotate-every N] [--model NAME]
+//   vigil-test-logwriter outcomes PATH COUNT
+//
+// Prediction i has id "p-i" and ts BASE + i seconds; its outcome comes 6 to 70 hours later
+// (fixed per i), and outcome lines are written in order of outcome time.
+import Foundation
+
+let base = 1_795_000_000.0
+let arguments = CommandLine.arguments
+guard arguments.count >= 4, let count = Int(arguments[3]) else {
+    FileHandle.standardError.write(Data("usage: vigil-test-logwriter predictions|outcomes PATH COUNT [--rotate-every N] [--model NAME]\n".utf8))
+    exit(64)
+}
+let kind = arguments[1]
+let path = arguments[2]
+var rotateEvery = 0
+var model: String?
+var index = 4
+while index + 1 < arguments.count {
+    switch arguments[index] {
+    case "--rotate-every": rotateEvery = Int(arguments[index + 1]) ?? 0
+    case "--model": model = arguments[index + 1]
+    default: break
+    }
+    index += 2
+}
+
+/// A deterministic pseudo-random value in [0, 1) for `i` and `salt` (splitmix64).
+func unit(_ i: Int, _ salt: UInt64) -> Double {
+    var z = UInt64(truncatingIfNeeded: i) &+ salt &* 0x9E37_79B9_7F4A_7C15
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    z ^= z >> 31
+    return Double(z >> 11) / Double(1 << 53)
+}
+
+func outcomeDelay(_ i: Int) -> Double { (6 + 64 * unit(i, 7)) * 3_600 }
+
+/// The log being written: whole lines, in 64 KiB writes, renamed to `<path>.<n>` on rotation.
+struct LogFile {
+    let path: String
+    var descriptor: Int32
+    var buffer: [UInt8] = []
+    var rotations = 0
+
+    init(path: String) {
+        self.path = path
+        descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { perror(path); exit(73) }
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    mutating func flush() {
+        var offset = 0
+        while offset < buffer.count {
+            let written = buffer.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 { perror("write"); exit(74) }
+            offset += written
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    mutating func rotate() {
+        flush()
+        close(descriptor)
+        rotations += 1
+        if rename(path, "\(path).\(rotations)") != 0 { perror("rename"); exit(74) }
+        descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { perror(path); exit(73) }
+    }
+
+    mutating func emit(_ line: String) {
+        buffer.append(contentsOf: line.utf8)
+        buffer.append(0x0A)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+}
+
+var log = LogFile(path: path)
+switch kind {
+case "predictions":
+    let sites = ["ED-1", "ED-2", "ED-3"]
+    for i in 0..<count {
+        if rotateEvery > 0, i > 0, i % rotateEvery == 0 { log.rotate() }
+        let site = sites[i % 3]
+        let modelField = model.map { "\"model\":\"\($0)\"," } ?? ""
+        let age = 18 + Int(unit(i, 1) * 80)
+        let lactate = (unit(i, 2) * 60).rounded() / 10
+        let score = (unit(i, 3) * 1_000).rounded() / 1_000
+        log.emit("{\"id\":\"p-\(i)\",\"ts\":\(Int(base) + i),\(modelField)\"score\":\(score),\"features\":{\"age\":\(age),\"lactate\":\(lactate),\"site\":\"\(site)\"},\"attrs\":{\"site\":\"\(site)\"}}")
+    }
+case "outcomes":
+    let order = (0..<count).sorted { outcomeDelay($0) + Double($0) < outcomeDelay($1) + Double($1) }
+    for i in order {
+        let ts = Int(base + Double(i) + outcomeDelay(i))
+        log.emit("{\"id\":\"p-\(i)\",\"ts\":\(ts),\"label\":\(unit(i, 4) < 0.08 ? 1 : 0)}")
+    }
+default:
+    FileHandle.standardError.write(Data("unknown kind \(kind)\n".utf8))
+    exit(64)
+}
+log.flush()
+close(log.descriptor)
