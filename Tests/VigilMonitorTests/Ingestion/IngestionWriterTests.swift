@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+import VigilStore
+@testable import VigilMonitor
+
+/// Joining outcomes to predictions, expiry and duplicates, on a real SQLite file.
+struct IngestionWriterTests {
+    let directory: TemporaryDirectory
+    let database: Database
+    let writer: IngestionWriter
+    let model = IngestionModelSettings(name: "sepsis-risk", labelHorizon: .hours(1))
+    let here = IngestionBatch.LineLocation(path: "/logs/p.jsonl", offset: 0, line: 1)
+
+    init() throws {
+        directory = try TemporaryDirectory()
+        database = try Database(path: directory.file("vigil.db"))
+        try database.migrate(StateSchema.migrations)
+        writer = IngestionWriter(database: database)
+    }
+
+    func prediction(_ id: String, at ts: Double) -> IngestionBatch.Item {
+        .prediction(PredictionRecord(id: id, timestamp: ts, score: 0.4, features: [.init(name: "age", value: .number(70))]), here)
+    }
+
+    func outcome(_ id: String, at ts: Double, label: Bool = true) -> IngestionBatch.Item {
+        .outcome(OutcomeRecord(id: id, timestamp: ts, label: label), here)
+    }
+
+    @discardableResult
+    func apply(_ items: [IngestionBatch.Item]) throws -> IngestionWriter.Outcome {
+        var batch = IngestionBatch()
+        batch.items = items
+        return try database.transaction { try writer.apply(batch, for: model, now: 0) }
+    }
+
+    func stats() throws -> Row { try #require(try database.query("SELECT * FROM model_stats WHERE model = 'sepsis-risk'").first) }
+    func status(ofPrediction id: String) throws -> String? { try database.scalar("SELECT status FROM predictions WHERE id = ?", id)?.string }
+    func status(ofOutcome id: String) throws -> String? { try database.scalar("SELECT status FROM outcomes WHERE id = ?", id)?.string }
+
+    @Test("an outcome that follows its prediction is joined into a labeled example")
+    func predictionThenOutcome() throws {
+        try apply([prediction("a", at: 0)])
+        #expect(try stats()["pending_predictions"] == .integer(1))
+        try apply([outcome("a", at: 600, label: true)])
+        #expect(try status(ofPrediction: "a") == "joined")
+        #expect(try database.scalar("SELECT label FROM predictions WHERE id = 'a'") == .integer(1))
+        #expect(try database.scalar("SELECT outcome_ts FROM predictions WHERE id = 'a'") == .real(600))
+        let row = try stats()
+        #expect(row["joined"] == .integer(1))
+        #expect(row["pending_predictions"] == .integer(0))
+        #expect(row["pending_outcomes"] == .integer(0))
+    }
+
+    @Test("an outcome that arrives before its prediction waits, and is joined when the prediction comes")
+    func outcomeThenPrediction() throws {
+        try apply([outcome("b", at: 600, label: false)])
+        #expect(try status(ofOutcome: "b") == "pending")
+        #expect(try stats()["pending_outcomes"] == .integer(1))
+        try apply([prediction("b", at: 0)])
+        #expect(try status(ofPrediction: "b") == "joined")
+        #expect(try status(ofOutcome: "b") == "joined")
+        #expect(try database.scalar("SELECT label FROM predictions WHERE id = 'b'") == .integer(0))
+        let row = try stats()
+        #expect(row["joined"] == .integer(1))
+        #expect(row["pending_outcomes"] == .integer(0))
+        #expect(row["pending_predictions"] == .integer(0))
+    }
+
+    @Test("a prediction whose outcome has not come once the outcome log passed its horizon is unlabeled; its late outcome is orphaned")
+    func predictionExpires() throws {
+        try apply([prediction("c", at: 0), prediction("d", at: 3_000)])
+        try apply([outcome("d", at: 3_700)])        // the outcome log reaches 3,700 s > 0 + 1 h
+        #expect(try status(ofPrediction: "c") == "unlabeled")
+        #expect(try status(ofPrediction: "d") == "joined")
+        #expect(try stats()["predictions_unlabeled"] == .integer(1))
+        try apply([outcome("c", at: 3_800)])
+        #expect(try status(ofOutcome: "c") == "orphaned")
+        let row = try stats()
+        #expect(row["outcomes_orphaned"] == .integer(1))
+        #expect(row["joined"] == .integer(1))
+        #expect(row["pending_predictions"] == .integer(0))
+        #expect(row["pending_outcomes"] == .integer(0))
+    }
+
+    @Test("an outcome whose prediction never comes is orphaned once the prediction log passed its horizon")
+    func outcomeExpires() throws {
+        try apply([outcome("e", at: 100)])
+        try apply([prediction("f", at: 3_000)])
+        #expect(try status(ofOutcome: "e") == "pending")
+        try apply([prediction("g", at: 3_701)])
+        #expect(try status(ofOutcome: "e") == "orphaned")
+        let row = try stats()
+        #expect(row["outcomes_orphaned"] == .integer(1))
+        #expect(row["pending_outcomes"] == .integer(0))
+        #expect(row["pending_predictions"] == .integer(2))
+    }
+
+    @Test("an outcome more than the horizon after its pending prediction is not joined")
+    func lateOutcome() throws {
+        try apply([prediction("h", at: 0)])
+        try apply([outcome("h", at: 7_200)])
+        #expect(try status(ofPrediction: "h") == "unlabeled")
+        #expect(try status(ofOutcome: "h") == "orphaned")
+        let row = try stats()
+        #expect(row["joined"] == .integer(0))
+        #expect(row["predictions_unlabeled"] == .integer(1))
+        #expect(row["outcomes_orphaned"] == .integer(1))
+    }
+
+    @Test("a repeated prediction id and a second outcome for an id are quarantined as duplicates")
+    func duplicates() throws {
+        let first = try apply([prediction("i", at: 0), prediction("i", at: 5), outcome("i", at: 60), outcome("i", at: 61, label: false)])
+        #expect(first.quarantined.map(\.reason.code) == [.duplicate, .duplicate])
+        #expect(first.quarantined.map(\.stream) == [.predictions, .outcomes])
+        let row = try stats()
+        #expect(row["predictions_ingested"] == .integer(1))
+        #expect(row["outcomes_ingested"] == .integer(1))
+        #expect(row["quarantined"] == .integer(2))
+        #expect(row["joined"] == .integer(1))
+        #expect(try database.scalar("SELECT label FROM predictions WHERE id = 'i'") == .integer(1))
+        #expect(try database.scalar("SELECT count(*) FROM quarantine WHERE reason = 'duplicate'") == .integer(2))
+    }
+
+    @Test("a checkpoint round-trips, and one saved for another path is not used")
+    func checkpoints() throws {
+        let saved = TailCheckpoint(identity: FileIdentity(device: 2049, inode: UInt64.max - 3, fingerprint: 0xDEAD_BEEF_0000_0001, fingerprintLength: 256),
+                                   offset: 4_096, line: 10, rotations: 2, truncations: 1)
+        try writer.saveCheckpoint(saved, model: "sepsis-risk", stream: .predictions, path: "/logs/p.jsonl")
+        #expect(try writer.loadCheckpoint(model: "sepsis-risk", stream: .predictions, path: "/logs/p.jsonl") == saved)
+        #expect(try writer.loadCheckpoint(model: "sepsis-risk", stream: .predictions, path: "/elsewhere/p.jsonl") == nil)
+        #expect(try writer.loadCheckpoint(model: "sepsis-risk", stream: .outcomes, path: "/logs/p.jsonl") == nil)
+    }
+}
