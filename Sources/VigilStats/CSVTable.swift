@@ -267,3 +267,55 @@ struct CSVParser {
         }
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension CSVTable {
+    /// Reads and parses the CSV file at `path`.
+    ///
+    /// - Throws: ``CSVFileError``: `.unreadable` when the file cannot be opened or read
+    ///   (with the system's reason), `.malformed` carrying the ``CSVError`` otherwise.
+    public init(contentsOfFile path: String) throws(CSVFileError) {
+        guard let file = fopen(path, "rb") else {
+            let code = errno
+            throw .unreadable(path: path, reason: String(cString: strerror(code)), isMissing: code == ENOENT)
+        }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let read = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+            if read > 0 { bytes.append(contentsOf: chunk[0..<read]) }
+            if read < chunk.count {
+                if ferror(file) != 0 {
+                    throw .unreadable(path: path, reason: String(cString: strerror(errno)), isMissing: false)
+                }
+                break
+            }
+        }
+        do {
+            try self.init(parsing: bytes)
+        } catch {
+            throw .malformed(path: path, error)
+        }
+    }
+}
+
+/// Why a CSV file could not be loaded.
+public enum CSVFileError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The file could not be opened or read; `isMissing` when it does not exist.
+    case unreadable(path: String, reason: String, isMissing: Bool)
+    /// The file was read but is not valid CSV.
+    case malformed(path: String, CSVError)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let path, let reason, _): "\(path): \(reason)"
+        case .malformed(let path, let error): "\(path): \(error)"
+        }
+    }
+}

@@ -50,9 +50,10 @@ public enum Calibration {
     /// A perfectly calibrated model has intercept 0 and slope 1. Both numbers come from this one
     /// two-parameter fit (not the "calibration-in-the-large" intercept with the slope fixed at 1).
     ///
-    /// - Returns: Undefined with one class only, or when the fit does not converge within 100
-    ///   iterations (complete or quasi-complete separation, where the maximum-likelihood slope
-    ///   is infinite).
+    /// - Returns: Undefined with one class only, when the scores separate the classes
+    ///   completely or quasi-completely (every positive's score at or above every negative's, or
+    ///   at or below: the maximum-likelihood slope is then infinite and statsmodels does not
+    ///   converge), or if the fit does not converge within 100 iterations.
     public static func logisticRecalibration(labels: [Bool], scores: [Double]) -> Computed<LogisticRecalibration> {
         precondition(labels.count == scores.count, "one score per label")
         let positives = labels.count { $0 }
@@ -62,6 +63,20 @@ public enum Calibration {
         let logits = scores.map { score -> Double in
             let p = ScoringRules.clip(score)
             return log(p / (1 - p))
+        }
+        // With one predictor the maximum-likelihood estimate exists exactly when the classes
+        // overlap; otherwise (complete or quasi-complete separation) the slope is infinite.
+        var positiveRange = (Double.infinity, -Double.infinity)
+        var negativeRange = (Double.infinity, -Double.infinity)
+        for (label, x) in zip(labels, logits) {
+            if label {
+                positiveRange = (min(positiveRange.0, x), max(positiveRange.1, x))
+            } else {
+                negativeRange = (min(negativeRange.0, x), max(negativeRange.1, x))
+            }
+        }
+        if positiveRange.0 >= negativeRange.1 || positiveRange.1 <= negativeRange.0 {
+            return .undefined(reason: "outcomes are separated by score: the calibration slope is infinite")
         }
         var a = 0.0
         var b = 1.0

@@ -201,6 +201,8 @@ def numeric_column(name, ref, cur, k):
            "psi": None, "ks_statistic": None, "ks_pvalue": None, "wasserstein": None,
            "wasserstein_normalized": None, "jensen_shannon": None, "chi2": None, "chi2_pvalue": None,
            "unseen_share": None, "edges": []}
+    if r.size:
+        out["edges"] = psi_edges(r, k).tolist()
     if r.size and c.size:
         edges = psi_edges(r, k)
         rc, cc = psi_counts(r, edges), psi_counts(c, edges)
@@ -209,7 +211,7 @@ def numeric_column(name, ref, cur, k):
         out.update({"psi": psi_from_counts(rc, cc), "ks_statistic": float(ks.statistic),
                     "ks_pvalue": float(ks.pvalue), "wasserstein": w,
                     "wasserstein_normalized": w / max(float(np.std(r)), 0.001),
-                    "jensen_shannon": float(jensenshannon(rc, cc, base=2)), "edges": edges.tolist()})
+                    "jensen_shannon": float(jensenshannon(rc, cc, base=2))})
     return out
 
 
