@@ -76,15 +76,15 @@ extension ColumnDrift {
         let currentBinCounts = PSI.binCounts(sorted: sortedCurrent, edges: edges)
         drift.psi = PSI.index(referenceCounts: referenceBinCounts, currentCounts: currentBinCounts)
         drift.jensenShannon = JensenShannon.distance(referenceBinCounts, currentBinCounts)
-        if let ks = KolmogorovSmirnov.test(sortedReference: sortedReference, sortedCurrent: sortedCurrent) {
-            drift.ksStatistic = ks.statistic
-            drift.ksPValue = ks.pValue.isNaN ? nil : ks.pValue
-        }
-        if let distance = Wasserstein.distance(sortedReference: sortedReference, sortedCurrent: sortedCurrent) {
-            drift.wasserstein = distance
-            drift.normalizedWasserstein = Wasserstein.normalized(
-                distance: distance, referenceStandardDeviation: referenceStandardDeviation ?? 0)
-        }
+        // One merge walk gives both D and the Wasserstein distance.
+        let walk = EmpiricalDistributionWalk.walk(sortedReference, sortedCurrent)
+        let (ks, _) = KolmogorovSmirnov.pValue(
+            statistic: walk.ksStatistic, referenceCount: sortedReference.count, currentCount: sortedCurrent.count)
+        drift.ksStatistic = ks.statistic
+        drift.ksPValue = ks.pValue.isNaN ? nil : ks.pValue
+        drift.wasserstein = walk.wasserstein
+        drift.normalizedWasserstein = Wasserstein.normalized(
+            distance: walk.wasserstein, referenceStandardDeviation: referenceStandardDeviation ?? 0)
         return drift
     }
 

@@ -47,40 +47,8 @@ public enum KolmogorovSmirnov {
     public static func statistic<Reference: RandomAccessCollection<Double>, Current: RandomAccessCollection<Double>>(
         sortedReference reference: Reference, sortedCurrent current: Current
     ) -> Double? {
-        let n = reference.count
-        let m = current.count
-        guard n > 0, m > 0 else { return nil }
-        let nd = Double(n)
-        let md = Double(m)
-        var i = reference.startIndex
-        var j = current.startIndex
-        var countI = 0
-        var countJ = 0
-        var largestPositive = -Double.infinity  // max(F_ref - F_cur)
-        var largestNegative = -Double.infinity  // max(F_cur - F_ref)
-        while i != reference.endIndex || j != current.endIndex {
-            let x: Double
-            if i == reference.endIndex {
-                x = current[j]
-            } else if j == current.endIndex {
-                x = reference[i]
-            } else {
-                x = Swift.min(reference[i], current[j])
-            }
-            while i != reference.endIndex && reference[i] <= x {
-                reference.formIndex(after: &i)
-                countI += 1
-            }
-            while j != current.endIndex && current[j] <= x {
-                current.formIndex(after: &j)
-                countJ += 1
-            }
-            let difference = Double(countI) / nd - Double(countJ) / md
-            largestPositive = Swift.max(largestPositive, difference)
-            largestNegative = Swift.max(largestNegative, -difference)
-        }
-        let minS = Swift.min(Swift.max(largestNegative, 0), 1)
-        return minS > largestPositive ? minS : largestPositive
+        guard !reference.isEmpty, !current.isEmpty else { return nil }
+        return EmpiricalDistributionWalk.walk(reference, current).ksStatistic
     }
 
     /// The two-sided p-value of `D` for sample sizes `n` and `m`, following `ks_2samp`'s

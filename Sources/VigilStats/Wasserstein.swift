@@ -8,41 +8,8 @@ public enum Wasserstein {
     public static func distance<Reference: RandomAccessCollection<Double>, Current: RandomAccessCollection<Double>>(
         sortedReference u: Reference, sortedCurrent v: Current
     ) -> Double? {
-        let n = u.count
-        let m = v.count
-        guard n > 0, m > 0 else { return nil }
-        let nd = Double(n)
-        let md = Double(m)
-        var i = u.startIndex
-        var j = v.startIndex
-        var countU = 0
-        var countV = 0
-        var total = 0.0
-        var previous: Double? = nil
-        while i != u.endIndex || j != v.endIndex {
-            let x: Double
-            if i == u.endIndex {
-                x = v[j]
-            } else if j == v.endIndex {
-                x = u[i]
-            } else {
-                x = Swift.min(u[i], v[j])
-            }
-            if let previous {
-                // Between the previous point and x both CDFs are flat.
-                total += Swift.abs(Double(countU) / nd - Double(countV) / md) * (x - previous)
-            }
-            while i != u.endIndex && u[i] <= x {
-                u.formIndex(after: &i)
-                countU += 1
-            }
-            while j != v.endIndex && v[j] <= x {
-                v.formIndex(after: &j)
-                countV += 1
-            }
-            previous = x
-        }
-        return total
+        guard !u.isEmpty, !v.isEmpty else { return nil }
+        return EmpiricalDistributionWalk.walk(u, v).wasserstein
     }
 
     /// The distance divided by the reference standard deviation (ddof = 0), floored at

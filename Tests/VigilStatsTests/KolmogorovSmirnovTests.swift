@@ -81,3 +81,34 @@ struct KolmogorovDistributionTests {
         #expect(isClose(actual, expected, relative: 1e-9, absolute: 1e-13), "n = \(n), x = \(x): \(actual) vs \(expected)")
     }
 }
+
+struct EmpiricalDistributionWalkTests {
+    /// The definitions evaluated directly: CDFs after ties at every pooled value.
+    static func bruteForce(_ a: [Double], _ b: [Double]) -> (d: Double, w: Double) {
+        let pooled = Array(Set(a + b)).sorted()
+        func cdf(_ sample: [Double], _ x: Double) -> Double { Double(sample.count { $0 <= x }) / Double(sample.count) }
+        var d = 0.0
+        var w = 0.0
+        for (index, x) in pooled.enumerated() {
+            let difference = cdf(a, x) - cdf(b, x)
+            d = max(d, abs(difference))
+            if index + 1 < pooled.count { w += abs(difference) * (pooled[index + 1] - x) }
+        }
+        return (d, w)
+    }
+
+    @Test("the two-ended merge walk matches the definitions on tie-heavy samples of every size parity",
+          arguments: 0..<60)
+    func matchesDefinition(seed: Int) throws {
+        let n = 1 + seed % 7 + (seed % 3) * 5
+        let m = 1 + (seed * 7) % 11
+        let resolution = Double(1 + seed % 4)
+        let a = SplitMixSample.expand(["seed": seed, "count": n, "scale": 2.0, "shift": 0.0, "resolution": resolution]).sorted()
+        let b = SplitMixSample.expand(["seed": seed + 1000, "count": m, "scale": 2.0, "shift": 0.3, "resolution": resolution]).sorted()
+        let expected = Self.bruteForce(a, b)
+        let d = try #require(KolmogorovSmirnov.statistic(sortedReference: a, sortedCurrent: b))
+        let w = try #require(Wasserstein.distance(sortedReference: a, sortedCurrent: b))
+        #expect(abs(d - expected.d) <= 1e-15, "n = \(n), m = \(m)")
+        #expect(abs(w - expected.w) <= 1e-12 * max(1, expected.w), "n = \(n), m = \(m)")
+    }
+}
