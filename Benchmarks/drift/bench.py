@@ -80,6 +80,7 @@ def main():
 
     # 4. NannyML's univariate drift calculator, Kolmogorov-Smirnov only, one chunk.
     nannyml = None
+    nannyml_version = None
     if args.nannyml_python and os.path.exists(args.nannyml_python):
         script = f"""
 import time, numpy as np, pandas as pd, nannyml as nml
@@ -92,23 +93,28 @@ for _ in range({args.repeats}):
     calc.fit(r)
     calc.calculate(c)
     best = min(best, time.perf_counter() - t)
+print(nml.__version__)
 print(best)
 """
         try:
             out = subprocess.run([args.nannyml_python, "-c", script], check=True, capture_output=True, text=True,
                                  env={**os.environ, "NML_DISABLE_USAGE_LOGGING": "1", "DO_NOT_TRACK": "1"})
-            nannyml = float(out.stdout.strip().splitlines()[-1])
+            lines = out.stdout.strip().splitlines()
+            nannyml, nannyml_version = float(lines[-1]), lines[-2]
         except Exception as error:  # optional comparison
             print(f"NannyML run failed: {error}", file=sys.stderr)
 
+    import numpy, scipy
     result = {
-        "rows": ROWS, "columns": COLUMNS,
+        "rows": ROWS, "columns": COLUMNS, "numpy": numpy.__version__, "scipy": scipy.__version__,
         "vigil_end_to_end_seconds": end_to_end,
         "vigil_profile_seconds": timing["profile_seconds"],
         "vigil_evaluation_seconds": timing["evaluation_seconds"],
         "vigil_in_process_seconds": timing["profile_seconds"] + timing["evaluation_seconds"],
         "scipy_ks_2samp_seconds": scipy_seconds,
         "nannyml_univariate_ks_seconds": nannyml,
+        "nannyml_version": nannyml_version,
+        "speedup_evaluation_vs_nannyml": (nannyml / timing["evaluation_seconds"]) if nannyml else None,
         "speedup_evaluation_vs_scipy": scipy_seconds / timing["evaluation_seconds"],
         "speedup_in_process_vs_scipy": scipy_seconds / (timing["profile_seconds"] + timing["evaluation_seconds"]),
         "ks_statistics_identical": identical,

@@ -21,7 +21,8 @@ fi
 # NannyML pins its own numpy/pandas: keep it in a separate environment; optional.
 if [ ! -x "$NANNYML_VENV/bin/python" ]; then
     python3 -m venv "$NANNYML_VENV"
-    "$NANNYML_VENV/bin/pip" install --quiet nannyml || echo "NannyML did not install; skipping it" >&2
+    # NannyML imports statsmodels without declaring it.
+    "$NANNYML_VENV/bin/pip" install --quiet nannyml statsmodels || echo "NannyML did not install; skipping it" >&2
 fi
 
 (cd "$ROOT" && swift build -c release --product vigil)
