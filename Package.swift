@@ -59,7 +59,7 @@ let package = Package(
         .executableTarget(name: "vigil-test-logwriter", path: "Tests/LogWriter", swiftSettings: sharedSettings),
 
         // Tests mirror the libraries; IntegrationTests run the built binaries.
-        .testTarget(name: "VigilStatsTests", dependencies: ["VigilStats"], swiftSettings: sharedSettings),
+        .testTarget(name: "VigilStatsTests", dependencies: ["VigilStats"], exclude: ["Fixtures"], swiftSettings: sharedSettings),
         .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore"], swiftSettings: sharedSettings),
         .testTarget(name: "VigilSystemdTests", dependencies: ["VigilSystemd"], swiftSettings: sharedSettings),
         .testTarget(name: "VigilMonitorTests", dependencies: ["VigilMonitor"], swiftSettings: sharedSettings),

@@ -8,5 +8,8 @@ struct VigilCommand: ParsableCommand {
         commandName: "vigil",
         abstract: "Check, query and steer Vigil, the monitor for deployed clinical prediction models.",
         version: VigilVersion.current,
-        subcommands: [CheckConfigCommand.self, StatusCommand.self, QuarantineCommand.self])
+        subcommands: [
+            CheckConfigCommand.self, StatusCommand.self, QuarantineCommand.self,
+            DriftCommand.self, MetricsCommand.self,
+        ])
 }

@@ -1,0 +1,66 @@
+/// Sorting of `Double` samples by their bit patterns, for the daemon's per-window sort.
+public enum RadixSort {
+    /// The values in ascending order (NaN must have been removed; `-0.0` sorts before `0.0`,
+    /// which compare equal, so the order is a valid ascending order).
+    ///
+    /// An LSD radix sort on order-preserving 64-bit keys, 11 bits per pass, skipping passes
+    /// in which every key has the same digit (typical for exponent bits). Several times faster
+    /// than a comparison sort for windows of 10^4-10^6 values.
+    ///
+    /// - Complexity: O(n), in at most 6 passes.
+    public static func sorted(_ values: [Double]) -> [Double] {
+        let n = values.count
+        if n < 256 { return values.sorted() }
+        let bits = 11
+        let radix = 1 << bits
+        let mask = UInt64(radix - 1)
+        let passCount = 6
+        var keys = [UInt64](repeating: 0, count: n)
+        var histogram = [Int](repeating: 0, count: radix * passCount)
+        values.withUnsafeBufferPointer { source in
+            keys.withUnsafeMutableBufferPointer { keys in
+                histogram.withUnsafeMutableBufferPointer { histogram in
+                    for i in 0..<n {
+                        let raw = source[i].bitPattern
+                        // Flip all bits of negatives, only the sign bit of positives.
+                        let key = raw & (1 << 63) != 0 ? ~raw : raw | (1 << 63)
+                        keys[i] = key
+                        for pass in 0..<passCount {
+                            histogram[pass * radix + Int((key >> UInt64(pass * bits)) & mask)] += 1
+                        }
+                    }
+                }
+            }
+        }
+        var buffer = [UInt64](repeating: 0, count: n)
+        for pass in 0..<passCount {
+            let base = pass * radix
+            let shift = UInt64(pass * bits)
+            // Skip a pass whose digit is the same for every key.
+            let firstDigit = Int((keys[0] >> shift) & mask)
+            if histogram[base + firstDigit] == n { continue }
+            var offset = 0
+            for digit in 0..<radix {
+                let count = histogram[base + digit]
+                histogram[base + digit] = offset
+                offset += count
+            }
+            keys.withUnsafeBufferPointer { keys in
+                buffer.withUnsafeMutableBufferPointer { buffer in
+                    histogram.withUnsafeMutableBufferPointer { histogram in
+                        for i in 0..<n {
+                            let key = keys[i]
+                            let slot = base + Int((key >> shift) & mask)
+                            buffer[histogram[slot]] = key
+                            histogram[slot] += 1
+                        }
+                    }
+                }
+            }
+            swap(&keys, &buffer)
+        }
+        return keys.map { key in
+            Double(bitPattern: key & (1 << 63) != 0 ? key & ~(1 << 63) : ~key)
+        }
+    }
+}
