@@ -151,7 +151,7 @@ enum CommandSupport {
         do {
             return try CSVTable(contentsOfFile: path)
         } catch {
-            printError("error: \(error)")
+            printError("vigil: \(error)")
             switch error {
             case .unreadable: throw ExitCode(66)
             case .malformed: throw ExitCode(65)
@@ -170,13 +170,13 @@ enum CommandSupport {
 
     /// Prints `message` and returns the exit status for malformed data (65, EX_DATAERR).
     static func dataError(_ message: String) -> ExitCode {
-        printError("error: \(message)")
+        printError("vigil: \(message)")
         return ExitCode(65)
     }
 
     /// Prints `message` and returns the exit status for a usage error (64, EX_USAGE).
     static func usageError(_ message: String) -> ExitCode {
-        printError("error: \(message)")
+        printError("vigil: \(message)")
         return ExitCode(64)
     }
 

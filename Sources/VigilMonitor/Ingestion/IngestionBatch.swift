@@ -22,7 +22,8 @@ struct QuarantinedLine {
 /// one transaction can apply them together with the checkpoints that follow them.
 struct IngestionBatch {
     enum Item {
-        case prediction(PredictionRecord, LineLocation)
+        /// A parsed prediction with its line's bytes, which are stored as they are.
+        case prediction(PredictionRecord, LineLocation, line: [UInt8])
         case outcome(OutcomeRecord, LineLocation)
         case quarantined(QuarantinedLine)
         case foreign

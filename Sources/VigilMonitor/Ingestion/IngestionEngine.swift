@@ -78,7 +78,11 @@ public final class IngestionEngine: Sendable {
         var failureReported = false
         while database == nil {
             do {
-                database = try Database(path: databasePath)
+                let opened = try Database(path: databasePath)
+                // A larger page cache and fewer, larger WAL checkpoints: ingestion writes in
+                // bursts of thousands of rows per transaction.
+                try opened.execute("PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 8192;")
+                database = opened
             } catch {
                 if !failureReported {
                     journal.log(.critical, "ingestion cannot open the state database, retrying every second: \(error)",

@@ -70,14 +70,13 @@ struct IngestionWriter {
             case .quarantined(let line):
                 try quarantine(line)
 
-            case .prediction(let record, let location):
+            case .prediction(let record, let location, let line):
                 let inserted = try database.run(
                     """
-                    INSERT INTO predictions (model, id, ts, expires_at, score, version, features, attrs, status)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT DO NOTHING
+                    INSERT INTO predictions (model, id, ts, expires_at, score, version, record, status)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT DO NOTHING
                     """,
-                    model.name, record.id, record.timestamp, record.timestamp + horizon, record.score, record.version,
-                    RecordEncoding.json(record.features), RecordEncoding.json(record.attributes))
+                    model.name, record.id, record.timestamp, record.timestamp + horizon, record.score, record.version, line)
                 guard inserted == 1 else {
                     try quarantine(Self.duplicate(model: model.name, stream: .predictions, id: record.id, at: location))
                     continue

@@ -71,7 +71,7 @@ final class ModelIngestor {
                         batch.unknownFeatures[feature.name, default: 0] += 1
                     }
                 }
-                batch.items.append(.prediction(record, location))
+                batch.items.append(.prediction(record, location, line: Array(line.bytes)))
             }
         case .outcomes:
             switch RecordParser.parseOutcome(line.bytes) {

@@ -41,8 +41,9 @@ public enum StateSchema {
                 expires_at REAL NOT NULL,
                 score REAL NOT NULL,
                 version TEXT,
-                features TEXT NOT NULL,
-                attrs TEXT,
+                -- The prediction's JSON line as logged: features and attributes are read back
+                -- from it exactly, with no re-encoding on the ingestion path.
+                record BLOB NOT NULL,
                 status TEXT NOT NULL CHECK (status IN ('pending', 'joined', 'unlabeled')),
                 label INTEGER,
                 outcome_ts REAL,

@@ -19,7 +19,8 @@ struct IngestionWriterTests {
     }
 
     func prediction(_ id: String, at ts: Double) -> IngestionBatch.Item {
-        .prediction(PredictionRecord(id: id, timestamp: ts, score: 0.4, features: [.init(name: "age", value: .number(70))]), here)
+        .prediction(PredictionRecord(id: id, timestamp: ts, score: 0.4, features: [.init(name: "age", value: .number(70))]), here,
+                    line: Array(#"{"id":"\#(id)","ts":\#(ts),"score":0.4,"features":{"age":70}}"#.utf8))
     }
 
     func outcome(_ id: String, at ts: Double, label: Bool = true) -> IngestionBatch.Item {
