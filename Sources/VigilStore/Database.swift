@@ -33,6 +33,7 @@ public final class Database {
     /// - Throws: `SQLiteError` when the file cannot be opened, is not a database,
     ///   or does not accept WAL mode.
     public init(path: String, options: Options = Options()) throws(SQLiteError) {
+        _ = Self.configureOnce
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         if options.readOnly {
             flags |= SQLITE_OPEN_READONLY
@@ -71,6 +72,17 @@ public final class Database {
     deinit {
         statementCache.removeAll()
         sqlite3_close_v2(handle)
+    }
+
+    /// Process-wide SQLite settings, applied before the first connection opens.
+    private static let configureOnce: Void = {
+        _ = vigil_sqlite_disable_memory_statistics()
+    }()
+
+    /// The cached prepared statement for `sql`, for hot paths that bind and step it directly
+    /// (see `Statement.bind`), avoiding the per-call argument arrays of `run` and `query`.
+    public func statement(_ sql: String) throws(SQLiteError) -> Statement {
+        try cachedStatement(sql)
     }
 
     /// Runs one or more SQL statements that take no arguments (schema changes, pragmas).

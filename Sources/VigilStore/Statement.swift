@@ -57,6 +57,71 @@ public final class Statement {
         }
     }
 
+    // MARK: Direct use, for hot paths
+
+    /// Resets the statement (keeping nothing bound) so that it can be bound and run again.
+    public func reset() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+
+    /// Binds an integer to the 1-based parameter `index`.
+    public func bind(_ value: Int64, at index: Int32) {
+        sqlite3_bind_int64(handle, index, value)
+    }
+
+    /// Binds a double to the 1-based parameter `index`.
+    public func bind(_ value: Double, at index: Int32) {
+        sqlite3_bind_double(handle, index, value)
+    }
+
+    /// Binds text (or NULL for nil) to the 1-based parameter `index`; SQLite copies it.
+    public func bind(_ value: String?, at index: Int32) {
+        guard var value else {
+            sqlite3_bind_null(handle, index)
+            return
+        }
+        value.withUTF8 { bytes in
+            // An empty string still needs a non-null pointer, or SQLite binds NULL.
+            let pointer = UnsafeRawPointer(bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self)
+            _ = sqlite3_bind_text64(handle, index, pointer, sqlite3_uint64(bytes.count), vigil_sqlite_transient(), UInt8(SQLITE_UTF8))
+        }
+    }
+
+    /// Binds bytes as a blob to the 1-based parameter `index`; SQLite copies them.
+    public func bind(_ bytes: [UInt8], at index: Int32) {
+        bytes.withUnsafeBytes { raw in
+            _ = sqlite3_bind_blob64(handle, index, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), sqlite3_uint64(raw.count), vigil_sqlite_transient())
+        }
+    }
+
+    /// Runs the statement to completion after binding; returns the rows it changed.
+    @discardableResult
+    public func execute() throws(SQLiteError) -> Int {
+        defer { sqlite3_reset(handle) }
+        while try step() {}
+        return Int(sqlite3_changes64(database.handle))
+    }
+
+    /// Steps to the first row after binding and reads it with `body`, or returns nil when there is none.
+    public func firstRow<T>(_ body: (Statement) -> T) throws(SQLiteError) -> T? {
+        defer { sqlite3_reset(handle) }
+        guard try step() else { return nil }
+        return body(self)
+    }
+
+    /// Column `index` of the current row as a double (SQLite converts integers).
+    public func double(at index: Int32) -> Double { sqlite3_column_double(handle, index) }
+
+    /// Column `index` of the current row as an integer.
+    public func int64(at index: Int32) -> Int64 { sqlite3_column_int64(handle, index) }
+
+    /// Column `index` of the current row as text, nil when NULL.
+    public func string(at index: Int32) -> String? {
+        guard let text = sqlite3_column_text(handle, index) else { return nil }
+        return String(cString: text)
+    }
+
     /// Advances to the next row; returns false when the statement is done.
     func step() throws(SQLiteError) -> Bool {
         let code = sqlite3_step(handle)

@@ -71,13 +71,18 @@ struct IngestionWriter {
                 try quarantine(line)
 
             case .prediction(let record, let location, let line):
-                let inserted = try database.run(
-                    """
+                let insert = try database.statement("""
                     INSERT INTO predictions (model, id, ts, expires_at, score, version, record, status)
                     VALUES (?, ?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT DO NOTHING
-                    """,
-                    model.name, record.id, record.timestamp, record.timestamp + horizon, record.score, record.version, line)
-                guard inserted == 1 else {
+                    """)
+                insert.bind(model.name, at: 1)
+                insert.bind(record.id, at: 2)
+                insert.bind(record.timestamp, at: 3)
+                insert.bind(record.timestamp + horizon, at: 4)
+                insert.bind(record.score, at: 5)
+                insert.bind(record.version, at: 6)
+                insert.bind(line, at: 7)
+                guard try insert.execute() == 1 else {
                     try quarantine(Self.duplicate(model: model.name, stream: .predictions, id: record.id, at: location))
                     continue
                 }
@@ -86,11 +91,11 @@ struct IngestionWriter {
                 delta.lastPredictionTimestamp = max(delta.lastPredictionTimestamp ?? record.timestamp, record.timestamp)
                 predictionWatermark = max(predictionWatermark ?? record.timestamp, record.timestamp)
                 // An outcome that came first waits in `outcomes`; skip the lookup when none waits.
-                guard pendingOutcomes > 0,
-                      let waiting = try database.query(
-                        "SELECT ts, label FROM outcomes WHERE model = ? AND id = ? AND status = 'pending'", model.name, record.id
-                      ).first,
-                      let outcomeTimestamp = waiting["ts"].double, let label = waiting["label"].int64 else { continue }
+                guard pendingOutcomes > 0 else { continue }
+                let lookup = try database.statement("SELECT ts, label FROM outcomes WHERE model = ? AND id = ? AND status = 'pending'")
+                lookup.bind(model.name, at: 1)
+                lookup.bind(record.id, at: 2)
+                guard let (outcomeTimestamp, label) = try lookup.firstRow({ ($0.double(at: 0), $0.int64(at: 1)) }) else { continue }
                 pendingOutcomes -= 1
                 delta.pendingOutcomes -= 1
                 delta.pendingPredictions -= 1
@@ -104,23 +109,27 @@ struct IngestionWriter {
                 }
 
             case .outcome(let record, let location):
-                let inserted = try database.run(
-                    """
+                let insert = try database.statement("""
                     INSERT INTO outcomes (model, id, ts, expires_at, label, status)
                     VALUES (?, ?, ?, ?, ?, 'pending') ON CONFLICT DO NOTHING
-                    """,
-                    model.name, record.id, record.timestamp, record.timestamp + horizon, record.label ? 1 : 0)
-                guard inserted == 1 else {
+                    """)
+                insert.bind(model.name, at: 1)
+                insert.bind(record.id, at: 2)
+                insert.bind(record.timestamp, at: 3)
+                insert.bind(record.timestamp + horizon, at: 4)
+                insert.bind(Int64(record.label ? 1 : 0), at: 5)
+                guard try insert.execute() == 1 else {
                     try quarantine(Self.duplicate(model: model.name, stream: .outcomes, id: record.id, at: location))
                     continue
                 }
                 delta.outcomes += 1
                 outcomeWatermark = max(outcomeWatermark ?? record.timestamp, record.timestamp)
                 delta.outcomeWatermark = outcomeWatermark
-                let prediction = try database.query(
-                    "SELECT ts, status FROM predictions WHERE model = ? AND id = ?", model.name, record.id
-                ).first
-                switch (prediction?["status"].string, prediction?["ts"].double) {
+                let lookup = try database.statement("SELECT ts, status FROM predictions WHERE model = ? AND id = ?")
+                lookup.bind(model.name, at: 1)
+                lookup.bind(record.id, at: 2)
+                let prediction = try lookup.firstRow { ($0.double(at: 0), $0.string(at: 1)) }
+                switch (prediction?.1, prediction?.0) {
                 case ("pending", let predictionTimestamp?):
                     delta.pendingPredictions -= 1
                     if record.timestamp <= predictionTimestamp + horizon {
@@ -227,9 +236,16 @@ struct IngestionWriter {
     }
 
     private func join(model: String, id: String, label: Int64, outcomeTimestamp: Double) throws {
-        try database.run("UPDATE predictions SET status = 'joined', label = ?, outcome_ts = ? WHERE model = ? AND id = ?",
-                         label, outcomeTimestamp, model, id)
-        try database.run("UPDATE outcomes SET status = 'joined' WHERE model = ? AND id = ?", model, id)
+        let prediction = try database.statement("UPDATE predictions SET status = 'joined', label = ?, outcome_ts = ? WHERE model = ? AND id = ?")
+        prediction.bind(label, at: 1)
+        prediction.bind(outcomeTimestamp, at: 2)
+        prediction.bind(model, at: 3)
+        prediction.bind(id, at: 4)
+        try prediction.execute()
+        let outcome = try database.statement("UPDATE outcomes SET status = 'joined' WHERE model = ? AND id = ?")
+        outcome.bind(model, at: 1)
+        outcome.bind(id, at: 2)
+        try outcome.execute()
     }
 
     /// An outcome that came after its prediction's horizon: neither is joined.
