@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "vigild", targets: ["vigild"]),
         .executable(name: "vigil", targets: ["vigil"]),
         .library(name: "VigilStats", targets: ["VigilStats"]),
+        .library(name: "VigilMonitor", targets: ["VigilMonitor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
