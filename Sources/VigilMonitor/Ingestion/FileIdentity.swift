@@ -40,6 +40,13 @@ public struct FileIdentity: Sendable, Equatable, Hashable {
         return Self.fingerprint(of: descriptor, length: fingerprintLength) == fingerprint
     }
 
+    /// Whether the open file `descriptor` starts with the same bytes as this file did, whatever
+    /// its inode: a copy (logrotate's copytruncate) of content already read.
+    func contentMatches(descriptor: Int32) -> Bool {
+        guard fingerprintLength > 0 else { return false }
+        return Self.fingerprint(of: descriptor, length: fingerprintLength) == fingerprint
+    }
+
     /// Whether `info` describes the same device and inode.
     func sameInode(as info: stat) -> Bool {
         UInt64(info.st_dev) == device && UInt64(info.st_ino) == inode

@@ -22,6 +22,30 @@ struct IngestionWriter {
         var outcomesOrphaned: Int64 = 0
     }
 
+    /// The segment row a batch's prediction lines are gathered into.
+    private struct SegmentBuilder {
+        let id: Int64
+        var lines: [UInt8] = []
+        var firstRow: Int64?
+        var lastRow: Int64 = 0
+        var minExpiry = Double.infinity
+        var maxExpiry = -Double.infinity
+
+        init(id: Int64, capacity: Int) {
+            self.id = id
+            lines.reserveCapacity(capacity)
+        }
+
+        mutating func add(_ line: [UInt8], row: Int64, expiry: Double) {
+            lines.append(contentsOf: line)
+            lines.append(0x0A)
+            if firstRow == nil { firstRow = row }
+            lastRow = row
+            minExpiry = min(minExpiry, expiry)
+            maxExpiry = max(maxExpiry, expiry)
+        }
+    }
+
     /// Counter changes for one model, written once per batch.
     private struct Delta {
         var predictions: Int64 = 0
@@ -50,6 +74,15 @@ struct IngestionWriter {
         var predictionWatermark = stats?["prediction_watermark"].double
         var outcomeWatermark = stats?["outcome_watermark"].double
 
+        // This batch's prediction lines go into one segment row, written once at the end.
+        var segment: SegmentBuilder?
+        if batch.items.contains(where: { if case .prediction = $0 { true } else { false } }) {
+            try database.run(
+                "INSERT INTO prediction_segments (model, first_row, last_row, min_expires_at, max_expires_at, lines) VALUES (?, 0, 0, 0, 0, x'')",
+                model.name)
+            segment = SegmentBuilder(id: database.lastInsertedRowID, capacity: batch.lineCount * 512)
+        }
+
         func quarantine(_ line: QuarantinedLine) throws {
             try database.run(
                 """
@@ -71,21 +104,25 @@ struct IngestionWriter {
                 try quarantine(line)
 
             case .prediction(let record, let location, let line):
+                let expiry = record.timestamp + horizon
                 let insert = try database.statement("""
-                    INSERT INTO predictions (model, id, ts, expires_at, score, version, record, status)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT DO NOTHING
+                    INSERT INTO predictions (model, id, ts, expires_at, score, version, segment, line_start, line_length, status)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT DO NOTHING
                     """)
                 insert.bind(model.name, at: 1)
                 insert.bind(record.id, at: 2)
                 insert.bind(record.timestamp, at: 3)
-                insert.bind(record.timestamp + horizon, at: 4)
+                insert.bind(expiry, at: 4)
                 insert.bind(record.score, at: 5)
                 insert.bind(record.version, at: 6)
-                insert.bind(line, at: 7)
+                insert.bind(segment?.id ?? 0, at: 7)
+                insert.bind(Int64(segment?.lines.count ?? 0), at: 8)
+                insert.bind(Int64(line.count), at: 9)
                 guard try insert.execute() == 1 else {
                     try quarantine(Self.duplicate(model: model.name, stream: .predictions, id: record.id, at: location))
                     continue
                 }
+                segment?.add(line, row: database.lastInsertedRowID, expiry: expiry)
                 delta.predictions += 1
                 delta.pendingPredictions += 1
                 delta.lastPredictionTimestamp = max(delta.lastPredictionTimestamp ?? record.timestamp, record.timestamp)
@@ -151,13 +188,22 @@ struct IngestionWriter {
             }
         }
 
+        if let segment {
+            if let firstRow = segment.firstRow {
+                try database.run(
+                    "UPDATE prediction_segments SET first_row = ?, last_row = ?, min_expires_at = ?, max_expires_at = ?, lines = ? WHERE segment = ?",
+                    firstRow, segment.lastRow, segment.minExpiry, segment.maxExpiry, segment.lines, segment.id)
+            } else {
+                // Every prediction in the batch was a duplicate.
+                try database.run("DELETE FROM prediction_segments WHERE segment = ?", segment.id)
+            }
+        }
+
         // Waits that are over, judged on event time so that replayed logs behave as live ones:
         // a prediction's outcome is overdue once the outcome log has passed its ts + horizon;
         // an outcome's prediction once the prediction log has passed the outcome's ts + horizon.
         if let outcomeWatermark {
-            let expired = Int64(try database.run(
-                "UPDATE predictions SET status = 'unlabeled' WHERE model = ? AND status = 'pending' AND expires_at < ?",
-                model.name, outcomeWatermark))
+            let expired = try expirePredictions(model: model.name, before: outcomeWatermark)
             delta.unlabeled += expired
             delta.pendingPredictions -= expired
         }
@@ -199,6 +245,28 @@ struct IngestionWriter {
         result.predictionsUnlabeled = delta.unlabeled
         result.outcomesOrphaned = delta.orphaned
         return result
+    }
+
+    /// Marks pending predictions whose wait ended before `watermark` as unlabeled; returns how many.
+    ///
+    /// Only segments holding a prediction that can have expired are visited, each by its row
+    /// range; a segment wholly past the watermark is marked swept and never visited again.
+    private func expirePredictions(model: String, before watermark: Double) throws -> Int64 {
+        var expired: Int64 = 0
+        let segments = try database.query(
+            "SELECT segment, first_row, last_row, max_expires_at FROM prediction_segments WHERE model = ? AND swept = 0 AND min_expires_at < ?",
+            model, watermark)
+        for segment in segments {
+            guard let id = segment["segment"].int64, let first = segment["first_row"].int64,
+                  let last = segment["last_row"].int64, let latest = segment["max_expires_at"].double else { continue }
+            expired += Int64(try database.run(
+                "UPDATE predictions SET status = 'unlabeled' WHERE row BETWEEN ? AND ? AND status = 'pending' AND expires_at < ?",
+                first, last, watermark))
+            if latest < watermark {
+                try database.run("UPDATE prediction_segments SET swept = 1 WHERE segment = ?", id)
+            }
+        }
+        return expired
     }
 
     /// Saves where reading `stream` of `model` stands.

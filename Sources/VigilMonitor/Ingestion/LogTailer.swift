@@ -237,6 +237,8 @@ public final class LogTailer {
         guard shrank || !identity.matches(descriptor: descriptor) else { return false }
         events.append(.truncated(path: path, lostAfterOffset: readOffset))
         checkpoint.truncations += 1
+        // Its old content may reappear beside the path as logrotate's copy: never read it again.
+        remember(identity)
         let fd = descriptor
         descriptor = -1
         adopt(fd, offset: 0, line: 0)
@@ -294,7 +296,9 @@ public final class LogTailer {
                 resumeFile = (siblingPath, fd)
                 continue
             }
-            if identity.sameInode(as: info) || finished.contains(where: { $0.sameInode(as: info) && $0.matches(descriptor: fd) }) {
+            // Already read: the file being left, a file left before, or a copy of either's content.
+            if identity.sameInode(as: info) || identity.contentMatches(descriptor: fd)
+                || finished.contains(where: { $0.contentMatches(descriptor: fd) }) {
                 close(fd); continue
             }
             let floor = newerThan ?? resumeFile.map { _ in timespec(tv_sec: 0, tv_nsec: 0) }

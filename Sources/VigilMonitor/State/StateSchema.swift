@@ -33,23 +33,40 @@ public enum StateSchema {
                 truncations INTEGER NOT NULL DEFAULT 0,
                 PRIMARY KEY (model, stream)
             ) WITHOUT ROWID;
+            -- The prediction lines of one commit, as logged, one after another (each followed by a
+            -- newline): stored in one row per batch instead of one per line, which keeps ingestion
+            -- fast. A segment also bounds its predictions' rows and expiry times, so that expiry
+            -- can sweep row ranges without an index over every pending prediction.
+            CREATE TABLE prediction_segments (
+                segment INTEGER PRIMARY KEY,
+                model TEXT NOT NULL,
+                first_row INTEGER NOT NULL,
+                last_row INTEGER NOT NULL,
+                min_expires_at REAL NOT NULL,
+                max_expires_at REAL NOT NULL,
+                -- 1 once every prediction in it is past its wait: nothing in it is pending.
+                swept INTEGER NOT NULL DEFAULT 0,
+                lines BLOB NOT NULL
+            );
+            CREATE INDEX prediction_segments_unswept ON prediction_segments (model, min_expires_at) WHERE swept = 0;
             -- Every prediction: pending its outcome, joined (a labeled example), or unlabeled (expired).
+            -- Its line is bytes line_start ..< line_start + line_length of its segment's lines.
             CREATE TABLE predictions (
+                row INTEGER PRIMARY KEY,
                 model TEXT NOT NULL,
                 id TEXT NOT NULL,
                 ts REAL NOT NULL,
                 expires_at REAL NOT NULL,
                 score REAL NOT NULL,
                 version TEXT,
-                -- The prediction's JSON line as logged: features and attributes are read back
-                -- from it exactly, with no re-encoding on the ingestion path.
-                record BLOB NOT NULL,
+                segment INTEGER NOT NULL,
+                line_start INTEGER NOT NULL,
+                line_length INTEGER NOT NULL,
                 status TEXT NOT NULL CHECK (status IN ('pending', 'joined', 'unlabeled')),
                 label INTEGER,
-                outcome_ts REAL,
-                PRIMARY KEY (model, id)
+                outcome_ts REAL
             );
-            CREATE INDEX predictions_pending_expiry ON predictions (model, expires_at) WHERE status = 'pending';
+            CREATE UNIQUE INDEX predictions_by_id ON predictions (model, id);
             -- Every outcome: pending its prediction, joined, or orphaned (its prediction never came in time).
             CREATE TABLE outcomes (
                 model TEXT NOT NULL,

@@ -122,6 +122,40 @@ struct IngestionWriterTests {
         #expect(try database.scalar("SELECT count(*) FROM quarantine WHERE reason = 'duplicate'") == .integer(2))
     }
 
+    @Test("each prediction's line is stored as logged and read back from its segment")
+    func linesStoredAsLogged() throws {
+        try apply([prediction("j", at: 10), prediction("j", at: 11), prediction("k", at: 20)])
+        try apply([prediction("l", at: 30)])
+        let rows = try database.query("""
+            SELECT p.id, CAST(substr(s.lines, p.line_start + 1, p.line_length) AS TEXT) AS line
+            FROM predictions p JOIN prediction_segments s USING (segment) ORDER BY p.row
+            """)
+        #expect(rows.map { $0["id"].string } == ["j", "k", "l"])
+        #expect(rows.map { $0["line"].string } == [
+            #"{"id":"j","ts":10.0,"score":0.4,"features":{"age":70}}"#,
+            #"{"id":"k","ts":20.0,"score":0.4,"features":{"age":70}}"#,
+            #"{"id":"l","ts":30.0,"score":0.4,"features":{"age":70}}"#,
+        ])
+        #expect(try database.scalar("SELECT count(*) FROM prediction_segments") == .integer(2))
+    }
+
+    @Test("expiry is exact inside a segment whose predictions expire at different times")
+    func expiryWithinSegment() throws {
+        try apply([prediction("m", at: 0), prediction("n", at: 1_000), prediction("o", at: 5_000)])
+        try apply([outcome("x", at: 3_601)])          // past m's wait only
+        #expect(try status(ofPrediction: "m") == "unlabeled")
+        #expect(try status(ofPrediction: "n") == "pending")
+        try apply([outcome("y", at: 4_601)])          // now past n's too
+        #expect(try status(ofPrediction: "n") == "unlabeled")
+        #expect(try status(ofPrediction: "o") == "pending")
+        #expect(try database.scalar("SELECT swept FROM prediction_segments") == .integer(0))
+        try apply([outcome("z", at: 8_601)])          // past o's: the segment is swept
+        #expect(try status(ofPrediction: "o") == "unlabeled")
+        #expect(try database.scalar("SELECT swept FROM prediction_segments") == .integer(1))
+        #expect(try stats()["predictions_unlabeled"] == .integer(3))
+        #expect(try stats()["pending_predictions"] == .integer(0))
+    }
+
     @Test("a checkpoint round-trips, and one saved for another path is not used")
     func checkpoints() throws {
         let saved = TailCheckpoint(identity: FileIdentity(device: 2049, inode: UInt64.max - 3, fingerprint: 0xDEAD_BEEF_0000_0001, fingerprintLength: 256),

@@ -155,6 +155,27 @@ struct LogTailerTests {
         #expect(result.lines == ["new 1", "new 2", "new 3"])
     }
 
+    @Test("logrotate's copy of a truncated file is never read again when the log is later replaced")
+    func copyTruncateCopyIsNotReread() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("p.jsonl")
+        try append(numbered(0..<3), to: path)
+        let tailer = LogTailer(path: path)
+        #expect(poll(tailer).lines.count == 3)
+        try FileManager.default.copyItem(atPath: path, toPath: dir.file("p.jsonl.1"))
+        #expect(truncate(path, 0) == 0)
+        try append(numbered(3..<5), to: path)
+        #expect(poll(tailer).lines == ["line 3", "line 4"])
+        // Modification times are coarse: make the copy look as recent as anything, so that
+        // only its content can tell that it was read already.
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(60)], ofItemAtPath: dir.file("p.jsonl.1"))
+        try FileManager.default.removeItem(atPath: path)
+        try append(numbered(5..<6), to: path)
+        let result = poll(tailer)
+        #expect(result.lines == ["line 5"])
+        #expect(result.events == [.rotated(path: path, previousLines: 2)])
+    }
+
     @Test("a deleted and recreated file is followed once the new one has data")
     func deleteAndRecreate() throws {
         let dir = try TemporaryDirectory()
