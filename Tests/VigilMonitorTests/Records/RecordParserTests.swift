@@ -167,6 +167,7 @@ struct RecordParserTests {
         // duplicate_key
         (prediction(extra: #""score":0.9"#), .duplicateKey, "duplicate key \"score\""),
         (prediction(features: #""features":{"age":67,"site":"A","age":68}"#), .duplicateKey, "duplicate feature \"age\""),
+        (prediction(features: #""features":{"age":67,"\u0061ge":68}"#), .duplicateKey, "duplicate feature \"age\""),
         (prediction(extra: #""attrs":{"sex":"F","sex":null}"#), .duplicateKey, "duplicate attribute \"sex\""),
         (prediction(extra: #""attrs":{"sex":null,"sex":"F"}"#), .duplicateKey, "duplicate attribute \"sex\""),
         // the first field problem in line order wins
@@ -287,5 +288,38 @@ struct RecordParserTests {
             #expect(RecordField(length: bytes.count, packed: packed) == field)
         }
         #expect(RecordField(length: 3, packed: 0x6469) == nil)
+    }
+
+    @Test("names and values read through the per-thread string cache stay exact when thousands of them evict each other")
+    func cacheEviction() throws {
+        for round in 0..<2 {
+            for i in 0..<3_000 {
+                let value = "v\(i)-\(String(repeating: "x", count: i % 30))"
+                let line = Self.prediction(features: "\"features\":{\"f\(i % 700)\":\"\(value)\"}", extra: "\"attrs\":{\"a\(i)\":\"\(i)\"}")
+                let record = try RecordParser.parsePrediction(line).get()
+                #expect(record.features == [.init(name: "f\(i % 700)", value: .string(value))], "round \(round)")
+                #expect(record.attributes == [.init(name: "a\(i)", value: "\(i)")])
+            }
+        }
+    }
+
+    @Test("parsing on several threads at once gives every thread the records it parsed")
+    func concurrentParsing() async throws {
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for worker in 0..<4 {
+                group.addTask {
+                    for i in 0..<2_000 {
+                        let site = "site-\(worker)-\(i % 50)"
+                        let line = Self.prediction(features: "\"features\":{\"site\":\"\(site)\",\"w\(worker)\":\(i)}")
+                        guard case .success(let record) = RecordParser.parsePrediction(line),
+                              record.features == [.init(name: "site", value: .string(site)), .init(name: "w\(worker)", value: .number(Double(i)))]
+                        else { return false }
+                    }
+                    return true
+                }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(results == [true, true, true, true])
     }
 }

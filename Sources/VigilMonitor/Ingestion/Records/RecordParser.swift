@@ -129,25 +129,38 @@ enum RecordField: UInt16 {
     }
 }
 
-/// Names already seen in one object, as 64-bit hashes, so a repeated name is found in
-/// O(*n*) hash comparisons (confirmed by comparing the names themselves on a hash match).
+/// Names already seen in one object, as 64-bit hashes, so a repeated name is found in O(1)
+/// per name (a hash match is then confirmed by comparing the names themselves).
+///
+/// The first 32 hashes live in an open-addressing table on the stack; wider objects move them
+/// to a `Set`.
 struct NameHashes {
-    var first = InlineArray<32, UInt64>(repeating: 0)
+    var table = InlineArray<64, UInt64>(repeating: 0)
     var count = 0
-    var more: [UInt64] = []
+    var overflow: Set<UInt64>?
 
     /// Adds `hash`; true when it was already there (a possible duplicate).
     @inline(__always)
     mutating func insert(_ hash: UInt64) -> Bool {
-        var seen = false
-        let inline = min(count, 32)
-        for i in 0..<inline where first[i] == hash { seen = true }
-        if !seen && count > 32 {
-            seen = more.contains(hash)
+        if overflow != nil {
+            return !overflow!.insert(hash).inserted
         }
-        if count < 32 { first[count] = hash } else { more.append(hash) }
+        let key = hash == 0 ? 1 : hash  // 0 marks an empty slot
+        var slot = Int(truncatingIfNeeded: key & 63)
+        while true {
+            let occupant = table[slot]
+            if occupant == key { return true }
+            if occupant == 0 { break }
+            slot = (slot &+ 1) & 63
+        }
+        table[slot] = key
         count &+= 1
-        return seen
+        if count == 32 {
+            var set = Set<UInt64>(minimumCapacity: 64)
+            for i in 0..<64 where table[i] != 0 { set.insert(table[i]) }
+            overflow = set
+        }
+        return false
     }
 }
 
@@ -157,6 +170,8 @@ struct RecordReader {
     var scanner: JSONScanner
     /// The first field-level problem found; syntax errors are thrown instead.
     var problem: QuarantineReason?
+    /// Recently made names and short values, shared with earlier lines parsed on this thread.
+    let cache = StringCache.current
 
     init(_ line: UnsafeRawBufferPointer) {
         scanner = JSONScanner(line)
@@ -291,7 +306,8 @@ struct RecordReader {
     mutating func readOptionalString(_ field: RecordField) throws(JSONSyntaxError) -> String? {
         switch scanner.peekByte() {
         case UInt8(ascii: "\""):
-            return scanner.string(try scanner.scanString())
+            let token = try scanner.scanString()
+            return cachedString(token)
         case UInt8(ascii: "n"):
             if try scanner.scanLiteral() == .null { return nil }
             fallthrough
@@ -304,7 +320,8 @@ struct RecordReader {
     mutating func readVersion() throws(JSONSyntaxError) -> String? {
         switch scanner.peekByte() {
         case UInt8(ascii: "\""):
-            return scanner.string(try scanner.scanString())
+            let token = try scanner.scanString()
+            return cachedString(token)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             return try scanner.scanNumber().text(in: scanner.base)
         case UInt8(ascii: "n"):
@@ -414,12 +431,13 @@ struct RecordReader {
         if scanner.beginObject() {
             repeat {
                 let nameToken = try scanner.memberName()
-                let name = scanner.string(nameToken)
+                let (name, nameHash) = nameAndHash(nameToken)
                 let value: FeatureValue
                 guard let first = scanner.peek() else { throw JSONSyntaxError(.unexpectedEnd, at: scanner.count) }
                 switch first {
                 case UInt8(ascii: "\""):
-                    value = .string(scanner.string(try scanner.scanString()))
+                    let token = try scanner.scanString()
+                    value = .string(cachedString(token))
                 case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                     let number = try scanner.scanNumber()
                     let double = number.doubleValue(in: scanner.base)
@@ -441,7 +459,7 @@ struct RecordReader {
                 default:
                     throw scanner.valueStartFailure()
                 }
-                if hashes.insert(nameHash(nameToken, name)), features.contains(where: { $0.name == name }) {
+                if hashes.insert(nameHash), features.contains(where: { $0.name == name }) {
                     note(.duplicateKey, "duplicate feature \"\(Self.excerpt(name))\"")
                 }
                 features.append(PredictionRecord.Feature(name: name, value: value))
@@ -464,17 +482,19 @@ struct RecordReader {
             return []
         }
         var attributes: [PredictionRecord.Attribute] = []
+        attributes.reserveCapacity(8)
         var nullNames: [String] = []
         var hashes = NameHashes()
         if scanner.beginObject() {
             repeat {
                 let nameToken = try scanner.memberName()
-                let name = scanner.string(nameToken)
+                let (name, nameHash) = nameAndHash(nameToken)
                 let value: String?
                 guard let first = scanner.peek() else { throw JSONSyntaxError(.unexpectedEnd, at: scanner.count) }
                 switch first {
                 case UInt8(ascii: "\""):
-                    value = scanner.string(try scanner.scanString())
+                    let token = try scanner.scanString()
+                    value = cachedString(token)
                 case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                     value = try scanner.scanNumber().text(in: scanner.base)
                 case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
@@ -491,7 +511,7 @@ struct RecordReader {
                 default:
                     throw scanner.valueStartFailure()
                 }
-                if hashes.insert(nameHash(nameToken, name)),
+                if hashes.insert(nameHash),
                    attributes.contains(where: { $0.name == name }) || nullNames.contains(name) {
                     note(.duplicateKey, "duplicate attribute \"\(Self.excerpt(name))\"")
                 }
@@ -545,23 +565,83 @@ struct RecordReader {
         return packed
     }
 
-    /// A hash of the decoded name: from the token's bytes when it has no escapes.
+    /// A member name as a `String` (from the cache when it is short and plain) and a hash of
+    /// its decoded bytes, for finding duplicate names.
     @inline(__always)
-    func nameHash(_ token: JSONStringToken, _ name: String) -> UInt64 {
-        var word: UInt64
-        let length = token.byteCount
-        if token.hasEscapes {
-            word = 0
-            for b in name.utf8 { word = (word ^ UInt64(b)) &* 0x100_0000_01B3 }  // FNV-1a
-        } else if length > 8 {
-            let head = scanner.base.loadUnaligned(fromByteOffset: token.start, as: UInt64.self)
-            let tail = scanner.base.loadUnaligned(fromByteOffset: token.end &- 8, as: UInt64.self)
-            word = head ^ (tail &<< 29 | tail &>> 35)
-        } else {
-            word = packedName(token)
+    func nameAndHash(_ token: JSONStringToken) -> (String, UInt64) {
+        if !token.hasEscapes && token.byteCount <= StringCache.maximumLength {
+            let key = self.key(token)
+            let hash = Self.hash(key)
+            if let cached = cache.string(key: key, hash: hash) { return (cached, hash) }
+            let made = scanner.string(token)
+            cache.store(made, key: key, hash: hash)
+            return (made, hash)
         }
-        let mixed = (word ^ UInt64(truncatingIfNeeded: length)) &* 0x9E37_79B9_7F4A_7C15
-        return mixed ^ (mixed &>> 31)
+        let name = scanner.string(token)
+        return (name, Self.hash(name))
+    }
+
+    /// A string value, from the cache when it is short and plain.
+    @inline(__always)
+    func cachedString(_ token: JSONStringToken) -> String {
+        guard !token.hasEscapes && token.byteCount <= StringCache.maximumLength else { return scanner.string(token) }
+        let key = self.key(token)
+        let hash = Self.hash(key)
+        if let cached = cache.string(key: key, hash: hash) { return cached }
+        let made = scanner.string(token)
+        cache.store(made, key: key, hash: hash)
+        return made
+    }
+
+    /// The bytes of a plain string token of at most 32 bytes, zero-padded, little-endian.
+    @inline(__always)
+    func key(_ token: JSONStringToken) -> SIMD4<UInt64> {
+        SIMD4(lane(token, 0), lane(token, 8), lane(token, 16), lane(token, 24))
+    }
+
+    /// Up to 8 bytes of `token` from `offset`, zero-padded, little-endian: one load, also
+    /// near the end of the line (where the load ends at the token's last byte and is shifted).
+    @inline(__always)
+    func lane(_ token: JSONStringToken, _ offset: Int) -> UInt64 {
+        let valid = token.byteCount &- offset
+        guard valid > 0 else { return 0 }
+        let start = token.start &+ offset
+        @inline(__always) func load(_ at: Int) -> UInt64 {
+            UInt64(littleEndian: scanner.base.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+        }
+        if valid >= 8 { return load(start) }  // start + 8 <= token.end < count
+        if start &+ 8 <= scanner.count { return load(start) & ((1 &<< (UInt64(valid) &* 8)) &- 1) }
+        let from = start &+ valid &- 8
+        if from >= 0 { return load(from) &>> (UInt64(8 &- valid) &* 8) }
+        var word: UInt64 = 0
+        for i in 0..<valid { word |= UInt64(scanner.byte(at: start &+ i)) &<< (UInt64(i) &* 8) }
+        return word
+    }
+
+    /// A hash of up to 32 zero-padded bytes.
+    @inline(__always)
+    static func hash(_ key: SIMD4<UInt64>) -> UInt64 {
+        var h = key[0] &* 0x9E37_79B9_7F4A_7C15
+        h ^= (key[1] &* 0xC2B2_AE3D_27D4_EB4F) &>> 7
+        h ^= key[2] &* 0x1656_67B1_9E37_79F9
+        h ^= (key[3] &* 0x27D4_EB2F_1656_67C5) &>> 11
+        h ^= h &>> 29
+        h = h &* 0xBF58_476D_1CE4_E5B9
+        return h ^ (h &>> 32)
+    }
+
+    /// A hash of a decoded name: the same as `hash(key)` for names of at most 32 bytes, so a
+    /// name spelled with and without escapes hashes alike; FNV-1a beyond.
+    static func hash(_ name: String) -> UInt64 {
+        let bytes = Array(name.utf8)
+        if bytes.count <= StringCache.maximumLength {
+            var key = SIMD4<UInt64>(repeating: 0)
+            for (i, b) in bytes.enumerated() { key[i >> 3] |= UInt64(b) << (UInt64(i & 7) * 8) }
+            return hash(key)
+        }
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+        return h
     }
 
     // MARK: - Details
