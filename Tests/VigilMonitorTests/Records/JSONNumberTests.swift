@@ -62,10 +62,34 @@ struct JSONNumberTests {
         }
     }
 
+    @Test("random significands of up to 19 digits across the whole exponent range, subnormals and overflow included, convert exactly")
+    func randomWideRange() throws {
+        var random = SplitMix64(seed: 0xD0_0B1E)
+        for _ in 0..<50_000 {
+            let digits = Int(random.next() % 19) + 1
+            var significand = String(random.next() % 9 + 1)
+            for _ in 1..<digits { significand += String(random.next() % 10) }
+            let text = significand + "e\(Int(random.next() % 680) - 360)"
+            let expected = try #require(Double(text))
+            let parsed = try number(text)
+            #expect(parsed.bitPattern == expected.bitPattern, "\(text): \(parsed) != \(expected)")
+        }
+    }
+
+    @Test("decimals exactly halfway between two Doubles round to even", arguments: [
+        "9007199254740993", "9007199254740995", "18014398509481986", "18014398509481990",
+        "4503599627370496.5", "4503599627370497.5", "2.2250738585072011e-308", "9007199254740993e10",
+        "1.00000000000000011102230246251565404236316680908203125",
+    ])
+    func halfwayRoundsToEven(_ text: String) throws {
+        let expected = try #require(Double(text))
+        #expect(try number(text).bitPattern == expected.bitPattern)
+    }
+
     @Test("every Double written in its shortest form reads back as itself")
     func roundTripsShortestForm() throws {
         var random = SplitMix64(seed: 42)
-        for _ in 0..<20_000 {
+        for _ in 0..<50_000 {
             let value = Double(bitPattern: random.next())
             guard value.isFinite else { continue }
             let parsed = try number(value.description)
