@@ -170,11 +170,12 @@ struct RecordReader {
     var scanner: JSONScanner
     /// The first field-level problem found; syntax errors are thrown instead.
     var problem: QuarantineReason?
-    /// Recently made names and short values, shared with earlier lines parsed on this thread.
-    let cache = StringCache.current
+    /// Makes the line's names and short values, through this thread's cache.
+    let strings: LineStrings
 
     init(_ line: UnsafeRawBufferPointer) {
         scanner = JSONScanner(line)
+        strings = LineStrings(line: scanner, cache: StringCache.current)
         if line.count >= 3 && line[0] == 0xEF && line[1] == 0xBB && line[2] == 0xBF {
             scanner.position = 3  // UTF-8 byte order mark
         }
@@ -307,7 +308,7 @@ struct RecordReader {
         switch scanner.peekByte() {
         case UInt8(ascii: "\""):
             let token = try scanner.scanString()
-            return cachedString(token)
+            return strings.cachedString(token)
         case UInt8(ascii: "n"):
             if try scanner.scanLiteral() == .null { return nil }
             fallthrough
@@ -321,7 +322,7 @@ struct RecordReader {
         switch scanner.peekByte() {
         case UInt8(ascii: "\""):
             let token = try scanner.scanString()
-            return cachedString(token)
+            return strings.cachedString(token)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             return try scanner.scanNumber().text(in: scanner.base)
         case UInt8(ascii: "n"):
@@ -428,16 +429,17 @@ struct RecordReader {
         var features: [PredictionRecord.Feature] = []
         features.reserveCapacity(24)
         var hashes = NameHashes()
+        let strings = self.strings  // a local copy, so calls on it need no access to `self`
         if scanner.beginObject() {
             repeat {
                 let nameToken = try scanner.memberName()
-                let (name, nameHash) = nameAndHash(nameToken)
+                let (name, nameHash) = strings.nameAndHash(nameToken)
                 let value: FeatureValue
                 guard let first = scanner.peek() else { throw JSONSyntaxError(.unexpectedEnd, at: scanner.count) }
                 switch first {
                 case UInt8(ascii: "\""):
                     let token = try scanner.scanString()
-                    value = .string(cachedString(token))
+                    value = .string(strings.cachedString(token))
                 case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                     let number = try scanner.scanNumber()
                     let double = number.doubleValue(in: scanner.base)
@@ -485,16 +487,17 @@ struct RecordReader {
         attributes.reserveCapacity(8)
         var nullNames: [String] = []
         var hashes = NameHashes()
+        let strings = self.strings  // a local copy, so calls on it need no access to `self`
         if scanner.beginObject() {
             repeat {
                 let nameToken = try scanner.memberName()
-                let (name, nameHash) = nameAndHash(nameToken)
+                let (name, nameHash) = strings.nameAndHash(nameToken)
                 let value: String?
                 guard let first = scanner.peek() else { throw JSONSyntaxError(.unexpectedEnd, at: scanner.count) }
                 switch first {
                 case UInt8(ascii: "\""):
                     let token = try scanner.scanString()
-                    value = cachedString(token)
+                    value = strings.cachedString(token)
                 case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                     value = try scanner.scanNumber().text(in: scanner.base)
                 case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
@@ -563,85 +566,6 @@ struct RecordReader {
             packed |= UInt64(scanner.byte(at: name.start &+ i)) &<< (8 &* UInt64(i))
         }
         return packed
-    }
-
-    /// A member name as a `String` (from the cache when it is short and plain) and a hash of
-    /// its decoded bytes, for finding duplicate names.
-    @inline(__always)
-    func nameAndHash(_ token: JSONStringToken) -> (String, UInt64) {
-        if !token.hasEscapes && token.byteCount <= StringCache.maximumLength {
-            let key = self.key(token)
-            let hash = Self.hash(key)
-            if let cached = cache.string(key: key, hash: hash) { return (cached, hash) }
-            let made = scanner.string(token)
-            cache.store(made, key: key, hash: hash)
-            return (made, hash)
-        }
-        let name = scanner.string(token)
-        return (name, Self.hash(name))
-    }
-
-    /// A string value, from the cache when it is short and plain.
-    @inline(__always)
-    func cachedString(_ token: JSONStringToken) -> String {
-        guard !token.hasEscapes && token.byteCount <= StringCache.maximumLength else { return scanner.string(token) }
-        let key = self.key(token)
-        let hash = Self.hash(key)
-        if let cached = cache.string(key: key, hash: hash) { return cached }
-        let made = scanner.string(token)
-        cache.store(made, key: key, hash: hash)
-        return made
-    }
-
-    /// The bytes of a plain string token of at most 32 bytes, zero-padded, little-endian.
-    @inline(__always)
-    func key(_ token: JSONStringToken) -> SIMD4<UInt64> {
-        SIMD4(lane(token, 0), lane(token, 8), lane(token, 16), lane(token, 24))
-    }
-
-    /// Up to 8 bytes of `token` from `offset`, zero-padded, little-endian: one load, also
-    /// near the end of the line (where the load ends at the token's last byte and is shifted).
-    @inline(__always)
-    func lane(_ token: JSONStringToken, _ offset: Int) -> UInt64 {
-        let valid = token.byteCount &- offset
-        guard valid > 0 else { return 0 }
-        let start = token.start &+ offset
-        @inline(__always) func load(_ at: Int) -> UInt64 {
-            UInt64(littleEndian: scanner.base.loadUnaligned(fromByteOffset: at, as: UInt64.self))
-        }
-        if valid >= 8 { return load(start) }  // start + 8 <= token.end < count
-        if start &+ 8 <= scanner.count { return load(start) & ((1 &<< (UInt64(valid) &* 8)) &- 1) }
-        let from = start &+ valid &- 8
-        if from >= 0 { return load(from) &>> (UInt64(8 &- valid) &* 8) }
-        var word: UInt64 = 0
-        for i in 0..<valid { word |= UInt64(scanner.byte(at: start &+ i)) &<< (UInt64(i) &* 8) }
-        return word
-    }
-
-    /// A hash of up to 32 zero-padded bytes.
-    @inline(__always)
-    static func hash(_ key: SIMD4<UInt64>) -> UInt64 {
-        var h = key[0] &* 0x9E37_79B9_7F4A_7C15
-        h ^= (key[1] &* 0xC2B2_AE3D_27D4_EB4F) &>> 7
-        h ^= key[2] &* 0x1656_67B1_9E37_79F9
-        h ^= (key[3] &* 0x27D4_EB2F_1656_67C5) &>> 11
-        h ^= h &>> 29
-        h = h &* 0xBF58_476D_1CE4_E5B9
-        return h ^ (h &>> 32)
-    }
-
-    /// A hash of a decoded name: the same as `hash(key)` for names of at most 32 bytes, so a
-    /// name spelled with and without escapes hashes alike; FNV-1a beyond.
-    static func hash(_ name: String) -> UInt64 {
-        let bytes = Array(name.utf8)
-        if bytes.count <= StringCache.maximumLength {
-            var key = SIMD4<UInt64>(repeating: 0)
-            for (i, b) in bytes.enumerated() { key[i >> 3] |= UInt64(b) << (UInt64(i & 7) * 8) }
-            return hash(key)
-        }
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
-        return h
     }
 
     // MARK: - Details
