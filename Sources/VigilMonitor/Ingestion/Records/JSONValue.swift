@@ -66,7 +66,8 @@ extension JSONScanner {
         guard let first = peek() else { throw JSONSyntaxError(.unexpectedEnd, at: count) }
         switch first {
         case UInt8(ascii: "\""):
-            return .string(string(try scanString()))
+            let token = try scanString()
+            return .string(string(token))
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             return .number(try scanNumber().doubleValue(in: base))
         case UInt8(ascii: "{"):
@@ -74,7 +75,8 @@ extension JSONScanner {
             var members: [JSONValue.Member] = []
             if beginObject() {
                 repeat {
-                    let name = string(try memberName())
+                    let nameToken = try memberName()
+                    let name = string(nameToken)
                     members.append(JSONValue.Member(name: name, value: try parseValue(depth: depth &+ 1)))
                 } while try nextMember()
             }

@@ -22,7 +22,7 @@ public enum RFC3339Timestamp {
     ///
     /// - Throws: `ParseError` saying which part is malformed or out of range.
     public static func unixSeconds(_ text: UnsafeRawBufferPointer) throws(ParseError) -> Double {
-        guard let base = text.baseAddress, text.count >= 20 else {
+        guard let base = text.baseAddress, text.count >= 19 else {
             throw ParseError(reason: "too short for YYYY-MM-DDTHH:MM:SSZ")
         }
         let count = text.count
@@ -63,7 +63,7 @@ public enum RFC3339Timestamp {
 
         var i = 19
         var fraction = 0.0
-        if byte(i) == UInt8(ascii: ".") {
+        if i < count && byte(i) == UInt8(ascii: ".") {
             i += 1
             var digits: UInt64 = 0
             var used = 0

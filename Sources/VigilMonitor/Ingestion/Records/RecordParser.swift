@@ -129,25 +129,38 @@ enum RecordField: UInt16 {
     }
 }
 
-/// Names already seen in one object, as 64-bit hashes, so a repeated name is found in
-/// O(*n*) hash comparisons (confirmed by comparing the names themselves on a hash match).
+/// Names already seen in one object, as 64-bit hashes, so a repeated name is found in O(1)
+/// per name (a hash match is then confirmed by comparing the names themselves).
+///
+/// The first 32 hashes live in an open-addressing table on the stack; wider objects move them
+/// to a `Set`.
 struct NameHashes {
-    var first = InlineArray<32, UInt64>(repeating: 0)
+    var table = InlineArray<64, UInt64>(repeating: 0)
     var count = 0
-    var more: [UInt64] = []
+    var overflow: Set<UInt64>?
 
     /// Adds `hash`; true when it was already there (a possible duplicate).
     @inline(__always)
     mutating func insert(_ hash: UInt64) -> Bool {
-        var seen = false
-        let inline = min(count, 32)
-        for i in 0..<inline where first[i] == hash { seen = true }
-        if !seen && count > 32 {
-            seen = more.contains(hash)
+        if overflow != nil {
+            return !overflow!.insert(hash).inserted
         }
-        if count < 32 { first[count] = hash } else { more.append(hash) }
+        let key = hash == 0 ? 1 : hash  // 0 marks an empty slot
+        var slot = Int(truncatingIfNeeded: key & 63)
+        while true {
+            let occupant = table[slot]
+            if occupant == key { return true }
+            if occupant == 0 { break }
+            slot = (slot &+ 1) & 63
+        }
+        table[slot] = key
         count &+= 1
-        return seen
+        if count == 32 {
+            var set = Set<UInt64>(minimumCapacity: 64)
+            for i in 0..<64 where table[i] != 0 { set.insert(table[i]) }
+            overflow = set
+        }
+        return false
     }
 }
 
@@ -157,9 +170,12 @@ struct RecordReader {
     var scanner: JSONScanner
     /// The first field-level problem found; syntax errors are thrown instead.
     var problem: QuarantineReason?
+    /// Makes the line's names and short values, through this thread's cache.
+    let strings: LineStrings
 
     init(_ line: UnsafeRawBufferPointer) {
         scanner = JSONScanner(line)
+        strings = LineStrings(line: scanner, cache: StringCache.current)
         if line.count >= 3 && line[0] == 0xEF && line[1] == 0xBB && line[2] == 0xBF {
             scanner.position = 3  // UTF-8 byte order mark
         }
@@ -291,7 +307,8 @@ struct RecordReader {
     mutating func readOptionalString(_ field: RecordField) throws(JSONSyntaxError) -> String? {
         switch scanner.peekByte() {
         case UInt8(ascii: "\""):
-            return scanner.string(try scanner.scanString())
+            let token = try scanner.scanString()
+            return strings.cachedString(token)
         case UInt8(ascii: "n"):
             if try scanner.scanLiteral() == .null { return nil }
             fallthrough
@@ -304,7 +321,8 @@ struct RecordReader {
     mutating func readVersion() throws(JSONSyntaxError) -> String? {
         switch scanner.peekByte() {
         case UInt8(ascii: "\""):
-            return scanner.string(try scanner.scanString())
+            let token = try scanner.scanString()
+            return strings.cachedString(token)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             return try scanner.scanNumber().text(in: scanner.base)
         case UInt8(ascii: "n"):
@@ -411,15 +429,17 @@ struct RecordReader {
         var features: [PredictionRecord.Feature] = []
         features.reserveCapacity(24)
         var hashes = NameHashes()
+        let strings = self.strings  // a local copy, so calls on it need no access to `self`
         if scanner.beginObject() {
             repeat {
                 let nameToken = try scanner.memberName()
-                let name = scanner.string(nameToken)
+                let (name, nameHash) = strings.nameAndHash(nameToken)
                 let value: FeatureValue
                 guard let first = scanner.peek() else { throw JSONSyntaxError(.unexpectedEnd, at: scanner.count) }
                 switch first {
                 case UInt8(ascii: "\""):
-                    value = .string(scanner.string(try scanner.scanString()))
+                    let token = try scanner.scanString()
+                    value = .string(strings.cachedString(token))
                 case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                     let number = try scanner.scanNumber()
                     let double = number.doubleValue(in: scanner.base)
@@ -441,7 +461,7 @@ struct RecordReader {
                 default:
                     throw scanner.valueStartFailure()
                 }
-                if hashes.insert(nameHash(nameToken, name)), features.contains(where: { $0.name == name }) {
+                if hashes.insert(nameHash), features.contains(where: { $0.name == name }) {
                     note(.duplicateKey, "duplicate feature \"\(Self.excerpt(name))\"")
                 }
                 features.append(PredictionRecord.Feature(name: name, value: value))
@@ -464,17 +484,20 @@ struct RecordReader {
             return []
         }
         var attributes: [PredictionRecord.Attribute] = []
+        attributes.reserveCapacity(8)
         var nullNames: [String] = []
         var hashes = NameHashes()
+        let strings = self.strings  // a local copy, so calls on it need no access to `self`
         if scanner.beginObject() {
             repeat {
                 let nameToken = try scanner.memberName()
-                let name = scanner.string(nameToken)
+                let (name, nameHash) = strings.nameAndHash(nameToken)
                 let value: String?
                 guard let first = scanner.peek() else { throw JSONSyntaxError(.unexpectedEnd, at: scanner.count) }
                 switch first {
                 case UInt8(ascii: "\""):
-                    value = scanner.string(try scanner.scanString())
+                    let token = try scanner.scanString()
+                    value = strings.cachedString(token)
                 case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                     value = try scanner.scanNumber().text(in: scanner.base)
                 case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
@@ -491,7 +514,7 @@ struct RecordReader {
                 default:
                     throw scanner.valueStartFailure()
                 }
-                if hashes.insert(nameHash(nameToken, name)),
+                if hashes.insert(nameHash),
                    attributes.contains(where: { $0.name == name }) || nullNames.contains(name) {
                     note(.duplicateKey, "duplicate attribute \"\(Self.excerpt(name))\"")
                 }
@@ -543,25 +566,6 @@ struct RecordReader {
             packed |= UInt64(scanner.byte(at: name.start &+ i)) &<< (8 &* UInt64(i))
         }
         return packed
-    }
-
-    /// A hash of the decoded name: from the token's bytes when it has no escapes.
-    @inline(__always)
-    func nameHash(_ token: JSONStringToken, _ name: String) -> UInt64 {
-        var word: UInt64
-        let length = token.byteCount
-        if token.hasEscapes {
-            word = 0
-            for b in name.utf8 { word = (word ^ UInt64(b)) &* 0x100_0000_01B3 }  // FNV-1a
-        } else if length > 8 {
-            let head = scanner.base.loadUnaligned(fromByteOffset: token.start, as: UInt64.self)
-            let tail = scanner.base.loadUnaligned(fromByteOffset: token.end &- 8, as: UInt64.self)
-            word = head ^ (tail &<< 29 | tail &>> 35)
-        } else {
-            word = packedName(token)
-        }
-        let mixed = (word ^ UInt64(truncatingIfNeeded: length)) &* 0x9E37_79B9_7F4A_7C15
-        return mixed ^ (mixed &>> 31)
     }
 
     // MARK: - Details
