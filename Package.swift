@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "VigilStatsTests", dependencies: ["VigilStats"], exclude: ["Fixtures"], swiftSettings: sharedSettings),
         .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore"], swiftSettings: sharedSettings),
         .testTarget(name: "VigilSystemdTests", dependencies: ["VigilSystemd"], swiftSettings: sharedSettings),
-        .testTarget(name: "VigilMonitorTests", dependencies: ["VigilMonitor"], swiftSettings: sharedSettings),
+        .testTarget(name: "VigilMonitorTests", dependencies: ["VigilMonitor"], exclude: ["Records/Generators"], swiftSettings: sharedSettings),
         .testTarget(name: "IntegrationTests", dependencies: ["vigild", "vigil", "vigil-test-logwriter"], swiftSettings: sharedSettings),
     ],
     swiftLanguageModes: [.v6]
