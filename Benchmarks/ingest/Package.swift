@@ -2,8 +2,8 @@
 import PackageDescription
 
 // The ingest parse benchmark, kept out of the main package so the main build stays light.
-// It depends on the root package by path; run.sh may point VIGIL_ROOT at a staged copy.
-let root = Context.environment["VIGIL_ROOT"] ?? "../.."
+// It depends on the root package by path and uses its VigilMonitor library product.
+let root = "../.."
 
 let package = Package(
     name: "IngestBenchmarks",

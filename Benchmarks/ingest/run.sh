@@ -39,20 +39,6 @@ for precision in rounded full; do
 done
 
 echo "== swift (release)"
-# The benchmark depends on the root package's VigilMonitor library product. Until the root
-# Package.swift exports it, build against a staged copy of the tracked sources with it added.
-if ! grep -q 'library(name: "VigilMonitor"' "$root/Package.swift"; then
-    stage="$here/.build-root"
-    echo "note: root Package.swift has no VigilMonitor library product; using a staged copy at $stage"
-    rm -rf "$stage/Sources" "$stage/Tests"
-    mkdir -p "$stage"
-    (cd "$root" && git ls-files -z --cached --others --exclude-standard -- Package.swift Sources \
-        | xargs -0 cp --parents -t "$stage")
-    [ -f "$root/Package.resolved" ] && cp "$root/Package.resolved" "$stage/"
-    sed -i 's|\.library(name: "VigilStats", targets: \["VigilStats"\]),|&\n        .library(name: "VigilMonitor", targets: ["VigilMonitor"]),|' "$stage/Package.swift"
-    sed -i '/testTarget(/d' "$stage/Package.swift"
-    export VIGIL_ROOT="$stage"
-fi
 (cd "$here" && swift build -c release --product IngestBench 2>&1 | tail -1)
 bench="$(cd "$here" && swift build -c release --show-bin-path)/IngestBench"
 for precision in rounded full; do

@@ -79,9 +79,8 @@ public final class IngestionEngine: Sendable {
         while database == nil {
             do {
                 let opened = try Database(path: databasePath)
-                // A larger page cache and fewer, larger WAL checkpoints: ingestion writes in
-                // bursts of thousands of rows per transaction.
-                try opened.execute("PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 8192;")
+                // Fewer, larger WAL checkpoints: ingestion writes bursts of thousands of rows.
+                try opened.execute("PRAGMA wal_autocheckpoint = 8192;")
                 database = opened
             } catch {
                 if !failureReported {
