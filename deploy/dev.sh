@@ -14,7 +14,8 @@ ROOT="$(pwd)"
 #   libsqlite3-dev, libsystemd-dev, pkg-config: the C libraries Vigil links against
 #   sqlite3: the shell the integration tests inspect state databases with
 #   systemd: systemd-journald and journalctl for the real-journal tests
-PACKAGES=(libsqlite3-dev libsystemd-dev pkg-config sqlite3 systemd)
+#   util-linux, passwd: runuser, useradd and groupadd for the tests that run vigil as other users
+PACKAGES=(libsqlite3-dev libsystemd-dev pkg-config sqlite3 systemd util-linux passwd)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'dev.sh: %s\n' "$*" >&2; exit 1; }
@@ -79,9 +80,30 @@ stop_started_services() {
 }
 trap stop_started_services EXIT
 
+# The control tests run `vigil` as other users, as ops staff and clinical owners would: a viewer,
+# a clinical owner and an admin, in the groups vigild's example configuration names.
+TEST_USERS=(vigil-test-viewer:vigil vigil-test-clinical:vigil,vigil-clinical vigil-test-admin:vigil,vigil-admin)
+
+ensure_test_users() {
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "dev.sh: not root: the control tests that run vigil as other users will be skipped" >&2
+        return 0
+    fi
+    for group in vigil vigil-admin vigil-clinical; do
+        getent group "$group" >/dev/null || groupadd --system "$group"
+    done
+    for entry in "${TEST_USERS[@]}"; do
+        local user="${entry%%:*}" groups="${entry#*:}"
+        if ! id "$user" >/dev/null 2>&1; then
+            useradd --system --no-create-home --shell /usr/sbin/nologin --groups "$groups" "$user"
+        fi
+    done
+}
+
 run_tests() {
     ensure_swift
     ensure_packages
+    ensure_test_users
     say "building (debug)"
     swift build --build-tests
     VIGIL_BIN_DIR="$(swift build --show-bin-path)"

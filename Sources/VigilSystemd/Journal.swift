@@ -65,6 +65,25 @@ public struct Journal: Sendable {
         }
     }
 
+    /// Builds and sends an entry from fields known only at run time; empty values are left out.
+    public func log(
+        _ priority: JournalPriority,
+        _ message: String,
+        messageID: String? = nil,
+        fieldList: [(String, String)],
+        file: String = #fileID, line: UInt = #line, function: String = #function
+    ) {
+        do {
+            var entry = try JournalEntry(priority, message, messageID: messageID, file: file, line: line, function: function)
+            for (name, value) in fieldList where !value.isEmpty {
+                entry.fields.append((try JournalFieldName(name), value))
+            }
+            send(entry)
+        } catch {
+            writeLine("\(Self.timestamp(Date())) \(priority.name) \(message) (not journaled: \(error))")
+        }
+    }
+
     /// Sends raw `NAME=value` pairs with `sd_journal_sendv`; returns its result (negative errno on failure).
     private func sendToJournal(_ fields: [(String, String)]) -> Int32 {
         let encoded: [[UInt8]] = fields.map { Array("\($0.0)=\($0.1)".utf8) }

@@ -11,22 +11,24 @@ struct QuarantineCommand: ParsableCommand {
     @Argument(help: "The model.")
     var model: String
 
-    @OptionGroup var location: StateLocationOptions
-
     @Option(help: "Show at most this many lines.")
     var limit = 50
 
-    @Flag(help: "Print JSON.")
-    var json = false
+    @Option(name: .long, help: ArgumentHelp("Read this state directory directly instead of asking vigild.", valueName: "dir"))
+    var stateDir: String?
+
+    @OptionGroup var control: ControlOptions
 
     func run() throws {
         try reportingFailures {
-            let path = try location.databasePath()
-            try StateLocationOptions.requireDatabase(at: path)
-            let report = try QuarantineReport.read(databasePath: path, model: model, limit: max(limit, 0))
-            if json {
-                try printJSON(report)
-                return
+            let report: QuarantineReport
+            if let stateDir {
+                report = try QuarantineReport.read(databasePath: try OfflineState.databasePath(in: stateDir), model: model, limit: max(limit, 1))
+                if control.json { try printJSON(report); return }
+            } else {
+                let response = try control.send(["cmd": "quarantine", "model": model, "limit": max(limit, 1)])
+                if control.json { return }
+                report = try JSONDecoder().decode(QuarantineReport.self, from: JSONSerialization.data(withJSONObject: response))
             }
             let counts = report.reasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
             print("\(model): \(report.total) quarantined line\(report.total == 1 ? "" : "s")\(counts.isEmpty ? "" : " (\(counts))")")

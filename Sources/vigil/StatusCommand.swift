@@ -2,28 +2,36 @@ import ArgumentParser
 import Foundation
 import VigilMonitor
 
-/// `vigil status`: what the daemon has ingested, per model and per log file.
+/// `vigil status [MODEL]`: each model's state, versions, alerts and what was ingested.
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show what vigild has ingested, per model and log file.",
-        discussion: "Reads the state database read-only, so it also works while vigild is down.")
+        abstract: "Show each model's state, versions, alerts, and what vigild has ingested.",
+        discussion: "Asks vigild through its control socket; with --state-dir it reads the state database directly (read-only), which also works while vigild is down.")
 
-    @OptionGroup var location: StateLocationOptions
+    @Argument(help: "Only this model.")
+    var model: String?
 
-    @Flag(help: "Print JSON.")
-    var json = false
+    @Option(name: .long, help: ArgumentHelp("Read this state directory directly instead of asking vigild.", valueName: "dir"))
+    var stateDir: String?
+
+    @OptionGroup var control: ControlOptions
 
     func run() throws {
         try reportingFailures {
-            let path = try location.databasePath()
-            try StateLocationOptions.requireDatabase(at: path)
-            let report = try StatusReport.read(databasePath: path)
-            if json {
-                try printJSON(report)
+            var report: StatusReport
+            if let stateDir {
+                report = try StatusReport.read(databasePath: try OfflineState.databasePath(in: stateDir))
+                if let model { report.models = report.models.filter { $0.name == model } }
+                if control.json { try printJSON(report); return }
             } else {
-                print(Self.render(report))
+                var request: [String: Any] = ["cmd": "status"]
+                if let model { request["model"] = model }
+                let response = try control.send(request)
+                if control.json { return }
+                report = try JSONDecoder().decode(StatusReport.self, from: JSONSerialization.data(withJSONObject: response))
             }
+            print(Self.render(report))
         }
     }
 
@@ -37,8 +45,19 @@ struct StatusCommand: ParsableCommand {
         if report.models.isEmpty { lines.append("no models yet") }
         for model in report.models {
             lines.append("")
-            lines.append("\(model.name): \(model.state)")
+            var heading = "\(Style.paint(model.name, "1")): \(Style.state(model.state))"
+            if model.state == "paused", let reason = model.stateReason {
+                heading += " (\(reason)\(model.stateChangedBy.map { ", by \($0)" } ?? ""))"
+            }
+            lines.append(heading)
+            let auroc = [model.estimatedAuroc.map { String(format: "estimated %.3f", $0) },
+                         model.lastAuroc.map { String(format: "last realized %.3f", $0) }].compactMap { $0 }
             let rows: [(String, String)] = [
+                ("ingestion", model.ingestion),
+                ("production version", model.productionVersion ?? "none registered"),
+                ("staged version", model.stagedVersion ?? "none"),
+                ("firing alerts", model.firingAlerts.isEmpty ? "none" : model.firingAlerts.joined(separator: ", ")),
+                ("AUROC", auroc.isEmpty ? "not yet known" : auroc.joined(separator: ", ")),
                 ("predictions ingested", "\(model.predictionsIngested)"),
                 ("outcomes ingested", "\(model.outcomesIngested)"),
                 ("joined", "\(model.joined)"),

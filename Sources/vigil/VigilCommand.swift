@@ -9,7 +9,9 @@ struct VigilCommand: ParsableCommand {
         abstract: "Check, query and steer Vigil, the monitor for deployed clinical prediction models.",
         version: VigilVersion.current,
         subcommands: [
-            CheckConfigCommand.self, StatusCommand.self, QuarantineCommand.self,
-            DriftCommand.self, MetricsCommand.self,
+            StatusCommand.self, AlertsCommand.self, HistoryCommand.self, QuarantineCommand.self, AuditCommand.self,
+            PauseCommand.self, ResumeCommand.self, ApproveCommand.self, RejectCommand.self,
+            RollbackCommand.self, RetrainCommand.self, ReloadCommand.self,
+            CheckConfigCommand.self, DriftCommand.self, MetricsCommand.self,
         ])
 }

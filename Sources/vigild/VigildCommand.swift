@@ -5,6 +5,9 @@ import VigilSystemd
 
 /// `vigild`: the daemon. Everything it does lives in VigilMonitor; this only reads the
 /// command line and turns a startup failure into one line and a sysexits code.
+/// `RLIMIT_NOFILE`, whose Glibc spelling is an enum case Swift imports awkwardly.
+let RLIMIT_NOFILE_VALUE = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+
 @main
 struct VigildCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,6 +27,10 @@ struct VigildCommand: AsyncParsableCommand {
     var config: String = "/etc/vigil/vigil.yaml"
 
     func run() async throws {
+        Self.raiseFileLimit()
+        // The state holds patient data: nothing vigild creates is readable by others
+        // (the systemd unit sets UMask=0027 too; this covers runs outside it).
+        umask(0o027)
         let journal = Journal(identifier: "vigild")
         let notifier = Notifier()
         let daemon: Daemon
@@ -36,5 +43,14 @@ struct VigildCommand: AsyncParsableCommand {
             throw ExitCode(error.exitCode)
         }
         await daemon.run()
+    }
+
+    /// Lifts the soft limit on open files to the hard one: every control connection and every
+    /// followed log holds a descriptor, and 1,024 is too few for a busy control socket.
+    static func raiseFileLimit() {
+        var limit = rlimit()
+        guard getrlimit(RLIMIT_NOFILE_VALUE, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(RLIMIT_NOFILE_VALUE, &limit)
     }
 }

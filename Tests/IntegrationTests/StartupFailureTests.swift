@@ -59,7 +59,7 @@ struct StartupFailureTests {
         try sqlite(scratch.file("state/vigil.db"), "PRAGMA user_version = 99;")
         let result = try await start(config)
         #expect(result.status == 65)
-        #expect(result.lines == ["vigild: database \(scratch.file("state/vigil.db")) has schema version 99, newer than the 2 this vigil supports; upgrade vigil or restore a matching backup"])
+        #expect(result.lines == ["vigild: database \(scratch.file("state/vigil.db")) has schema version 99, newer than the 3 this vigil supports; upgrade vigil or restore a matching backup"])
     }
 
     @Test("a state database that is not SQLite is refused with exit 65, never replaced")

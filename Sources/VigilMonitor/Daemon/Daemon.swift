@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import VigilStore
 import VigilSystemd
 
@@ -15,13 +16,15 @@ public actor Daemon {
     private let notifier: Notifier
     private let runID: Int64
     private let ingestion: IngestionEngine
+    private let control: ControlServer
 
     /// How long the ingestion thread may go without a turn of its loop before the watchdog
     /// stops being fed (and systemd restarts the daemon).
     static let ingestionStallLimit: Duration = .seconds(20)
 
     private init(configPath: String, config: Config, stateDirectory: StateDirectory, store: StateStore,
-                 journal: Journal, notifier: Notifier, runID: Int64) {
+                 control: ControlServer, journal: Journal, notifier: Notifier, runID: Int64) {
+        self.control = control
         self.configPath = configPath
         self.config = config
         self.stateDirectory = stateDirectory
@@ -56,13 +59,22 @@ public actor Daemon {
                     return (runID, unclean.map { ($0["pid"].int ?? 0, $0["started_at"].string ?? "?") })
                 }
             }
+            let control: ControlServer
+            do {
+                control = try ControlServer(config: config, journal: journal)
+            } catch {
+                switch error {
+                case .inUse: throw StartupFailure(exitCode: StartupFailure.tryAgain, lines: [error.description])
+                default: throw StartupFailure(exitCode: StartupFailure.cannotCreate, lines: [error.description])
+                }
+            }
             for (pid, startedAt) in unclean {
                 journal.log(.warning, "previous vigild run (pid \(pid), started \(startedAt)) ended without a clean stop",
                             messageID: DaemonEvent.uncleanShutdown.messageID,
                             fields: ["VIGIL_PREVIOUS_PID": String(pid), "VIGIL_STATE_DIR": directory.path])
             }
             return Daemon(configPath: configPath, config: config, stateDirectory: directory, store: store,
-                          journal: journal, notifier: notifier, runID: runID)
+                          control: control, journal: journal, notifier: notifier, runID: runID)
         } catch {
             throw StartupFailure(error)
         }
@@ -77,6 +89,22 @@ public actor Daemon {
                     fields: ["VIGIL_VERSION": VigilVersion.current, "VIGIL_CONFIG": configPath,
                              "VIGIL_STATE_DIR": config.stateDirectory, "VIGIL_MODELS": modelNames])
         ingestion.start()
+        do {
+            try control.start(databasePath: stateDirectory.databasePath) { [self] in
+                // Called on the control thread: run the reload on this actor and wait for it.
+                let outcome = Mutex<ReloadOutcome>(.rejected(["the reload did not finish"]))
+                let done = DispatchSemaphore(value: 0)
+                Task {
+                    let result = await self.reload()
+                    outcome.withLock { $0 = result }
+                    done.signal()
+                }
+                done.wait()
+                return outcome.withLock { $0 }
+            }
+        } catch {
+            journal.log(.critical, "the control socket cannot serve: \(error)", fields: ["VIGIL_SOCKET": control.path])
+        }
         notifier.ready(status: statusLine())
 
         let watchdog = notifier.watchdogInterval.map { interval in
@@ -107,6 +135,7 @@ public actor Daemon {
 
         notifier.stopping()
         watchdog?.cancel()
+        await control.stop()
         await ingestion.stop()
         let finished = Self.timestamp()
         let runID = self.runID
@@ -124,7 +153,8 @@ public actor Daemon {
 
     /// Re-reads the configuration file: a valid one is applied, an invalid one is reported
     /// and the running configuration kept.
-    func reload() async {
+    @discardableResult
+    func reload() async -> ReloadOutcome {
         notifier.reloading()
         defer { notifier.ready(status: statusLine()) }
         let loaded: Config
@@ -135,7 +165,7 @@ public actor Daemon {
             journal.log(.error, "configuration reload failed, keeping the running configuration: \(failure.lines.joined(separator: "; "))",
                         messageID: DaemonEvent.reloadFailed.messageID,
                         fields: ["VIGIL_CONFIG": configPath, "VIGIL_PROBLEMS": String(failure.lines.count)])
-            return
+            return .rejected(failure.lines)
         }
         var applied = loaded
         var restartNeeded: [String] = []
@@ -151,6 +181,7 @@ public actor Daemon {
         let removed = Set(config.models.map(\.name)).subtracting(applied.models.map(\.name))
         config = applied
         ingestion.update(models: applied.models)
+        control.update(config: applied)
         let now = Self.timestamp()
         let names = applied.models.map(\.name)
         do {
@@ -171,6 +202,7 @@ public actor Daemon {
             journal.log(.warning, "\(restartNeeded.joined(separator: " and ")) changed; the change takes effect only after a restart",
                         fields: ["VIGIL_CONFIG": configPath])
         }
+        return .applied(message)
     }
 
     private func statusLine() -> String {

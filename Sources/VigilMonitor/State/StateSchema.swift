@@ -116,6 +116,33 @@ public enum StateSchema {
                 PRIMARY KEY (model, name)
             ) WITHOUT ROWID;
             """),
+        Migration(version: 3, name: "control: model state and the audit trail", sql: """
+            -- Whether each model's output may be used: paused by a clinical owner, or active.
+            CREATE TABLE model_state (
+                model TEXT PRIMARY KEY,
+                status TEXT NOT NULL CHECK (status IN ('active', 'paused')),
+                reason TEXT,
+                changed_at TEXT NOT NULL,
+                changed_by TEXT NOT NULL
+            ) WITHOUT ROWID;
+            -- Every action taken through the control socket, and every refusal: append-only.
+            CREATE TABLE audit (
+                seq INTEGER PRIMARY KEY,
+                at TEXT NOT NULL,
+                uid INTEGER NOT NULL,
+                user TEXT NOT NULL,
+                role TEXT NOT NULL,
+                command TEXT NOT NULL,
+                model TEXT,
+                arguments TEXT NOT NULL,
+                result TEXT NOT NULL
+            );
+            CREATE INDEX audit_by_model ON audit (model, seq);
+            CREATE TRIGGER audit_is_append_only_update BEFORE UPDATE ON audit
+            BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+            CREATE TRIGGER audit_is_append_only_delete BEFORE DELETE ON audit
+            BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+            """),
     ]
 
     /// The schema version this build writes.

@@ -27,8 +27,21 @@ public struct StatusReport: Codable, Sendable, Equatable {
 
     public struct Model: Codable, Sendable, Equatable {
         public var name: String
-        /// `waiting` (no prediction log seen yet), `ingesting` (the daemon runs) or `stopped`.
+        /// `active`, or `paused` by a clinical owner (`vigil pause`).
         public var state: String
+        /// Why and by whom the model was last paused or resumed, when it was.
+        public var stateReason: String?
+        public var stateChangedBy: String?
+        /// `waiting` (no prediction log seen yet), `ingesting` (the daemon runs) or `stopped`.
+        public var ingestion: String
+        /// The production and staged model versions (the model life cycle fills these in).
+        public var productionVersion: String?
+        public var stagedVersion: String?
+        /// Alerts firing now (monitoring fills these in).
+        public var firingAlerts: [String]
+        /// The label-free AUROC estimate and the last realized AUROC (monitoring fills these in).
+        public var estimatedAuroc: Double?
+        public var lastAuroc: Double?
         public var predictionsIngested: Int64
         public var outcomesIngested: Int64
         public var joined: Int64
@@ -44,7 +57,14 @@ public struct StatusReport: Codable, Sendable, Equatable {
         public var files: [File]
 
         enum CodingKeys: String, CodingKey {
-            case name, state, joined, quarantined, foreign, files
+            case name, state, ingestion, joined, quarantined, foreign, files
+            case stateReason = "state_reason"
+            case stateChangedBy = "state_changed_by"
+            case productionVersion = "production_version"
+            case stagedVersion = "staged_version"
+            case firingAlerts = "firing_alerts"
+            case estimatedAuroc = "estimated_auroc"
+            case lastAuroc = "last_auroc"
             case predictionsIngested = "predictions_ingested"
             case outcomesIngested = "outcomes_ingested"
             case pendingPredictions = "pending_predictions"
@@ -89,9 +109,16 @@ public struct StatusReport: Codable, Sendable, Equatable {
                 "SELECT device IS NOT NULL FROM file_checkpoints WHERE model = ? AND stream = 'predictions'", name
             )?.int == 1
             func count(_ column: String) -> Int64 { stats?[column].int64 ?? 0 }
+            let modelState = current >= 3
+                ? try database.query("SELECT status, reason, changed_by FROM model_state WHERE model = ?", name).first
+                : nil
             models.append(Model(
                 name: name,
-                state: !seenPredictions ? "waiting" : (daemon.running ? "ingesting" : "stopped"),
+                state: modelState?["status"].string ?? "active",
+                stateReason: modelState?["reason"].string,
+                stateChangedBy: modelState?["changed_by"].string,
+                ingestion: !seenPredictions ? "waiting" : (daemon.running ? "ingesting" : "stopped"),
+                productionVersion: nil, stagedVersion: nil, firingAlerts: [], estimatedAuroc: nil, lastAuroc: nil,
                 predictionsIngested: count("predictions_ingested"), outcomesIngested: count("outcomes_ingested"),
                 joined: count("joined"), quarantined: count("quarantined"), foreign: count("foreign_lines"),
                 pendingPredictions: count("pending_predictions"), pendingOutcomes: count("pending_outcomes"),

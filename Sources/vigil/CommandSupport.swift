@@ -2,32 +2,15 @@ import ArgumentParser
 import Foundation
 import VigilMonitor
 
-/// Where a command finds the daemon's state: `--state-dir`, or the `state_dir` of `--config`.
-struct StateLocationOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The daemon's state directory (read-only; works while vigild is down).", valueName: "dir"))
-    var stateDir: String?
-
-    @Option(name: .long, help: ArgumentHelp("Take the state directory from this configuration file.", valueName: "file"))
-    var config: String = "/etc/vigil/vigil.yaml"
-
-    /// The state database's path.
-    func databasePath() throws -> String {
-        if let stateDir {
-            return (stateDir as NSString).appendingPathComponent("vigil.db")
-        }
-        do {
-            let loaded = try ConfigLoader().load(path: config)
-            return (loaded.stateDirectory as NSString).appendingPathComponent("vigil.db")
-        } catch {
-            throw CommandFailure(StartupFailure(error), hint: "or name the state directory with --state-dir")
-        }
-    }
-
-    /// Fails with a clear line when there is no database at `path`.
-    static func requireDatabase(at path: String) throws {
+/// Reads a state database directly (read-only), for when vigild is down.
+enum OfflineState {
+    /// The state database inside `directory`, which must exist.
+    static func databasePath(in directory: String) throws -> String {
+        let path = (directory as NSString).appendingPathComponent("vigil.db")
         guard FileManager.default.fileExists(atPath: path) else {
             throw CommandFailure(exitCode: StartupFailure.noInput, lines: ["no state database at \(path): has vigild run with this state directory?"])
         }
+        return path
     }
 }
 

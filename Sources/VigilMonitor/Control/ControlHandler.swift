@@ -1,0 +1,192 @@
+import Foundation
+import VigilStore
+import VigilSystemd
+
+/// Who sent a control request, as the kernel vouches for it.
+public struct ControlCaller: Sendable {
+    public var uid: UInt32
+    public var user: String
+    public var role: ControlRole
+}
+
+/// What a reload through the control socket came to.
+public enum ReloadOutcome: Sendable {
+    case applied(String)
+    case rejected([String])
+}
+
+/// Carries out control requests against the state database: authorization, the commands, and
+/// the audit trail. Used by one thread (the control server's), which owns its connection.
+final class ControlHandler {
+    private let database: Database
+    private let databasePath: String
+    private let journal: Journal
+    private let reload: @Sendable () -> ReloadOutcome
+    var config: Config
+
+    init(databasePath: String, config: Config, journal: Journal, reload: @escaping @Sendable () -> ReloadOutcome) throws {
+        database = try Database(path: databasePath)
+        // A pause must survive a power cut once acknowledged: commit with a full fsync.
+        try database.execute("PRAGMA synchronous = FULL")
+        self.databasePath = databasePath
+        self.config = config
+        self.journal = journal
+        self.reload = reload
+    }
+
+    /// Answers one request line from `caller` with one response object.
+    func respond(to line: some Collection<UInt8>, from caller: ControlCaller) -> [String: Any] {
+        let request: ControlRequest
+        do {
+            request = try ControlRequest(line: line)
+        } catch {
+            return error.response
+        }
+        guard caller.role >= request.command.requiredRole else {
+            let message = "\(request.command.rawValue) needs the \(request.command.requiredRole.rawValue) role; \(caller.user) has \(caller.role.rawValue)"
+            record(request, by: caller, result: "denied")
+            journal.log(.warning, "control: \(caller.user) (uid \(caller.uid)) was refused \(request.command.rawValue): \(message)",
+                        messageID: ControlEvent.denied.messageID, fieldList: journalFields(request, caller))
+            return ControlError(.permissionDenied, message).response
+        }
+        do {
+            let response = try perform(request, by: caller)
+            if request.command.isAction {
+                record(request, by: caller, result: "ok")
+                journal.log(.notice, "control: \(caller.user) ran \(request.command.rawValue)\(request.model.map { " on \($0)" } ?? "")\(request.reason.map { ": \($0)" } ?? "")",
+                            messageID: ControlEvent.action.messageID, fieldList: journalFields(request, caller))
+            }
+            return response
+        } catch let error as ControlError {
+            if request.command.isAction { record(request, by: caller, result: error.code.rawValue) }
+            return error.response
+        } catch {
+            if request.command.isAction { record(request, by: caller, result: "failed") }
+            return ControlError(.failed, "\(error)").response
+        }
+    }
+
+    private func journalFields(_ request: ControlRequest, _ caller: ControlCaller) -> [(String, String)] {
+        [("VIGIL_ACTOR_UID", String(caller.uid)), ("VIGIL_ACTOR", caller.user), ("VIGIL_ROLE", caller.role.rawValue),
+         ("VIGIL_COMMAND", request.command.rawValue), ("VIGIL_MODEL", request.model ?? ""), ("VIGIL_REASON", request.reason ?? "")]
+    }
+
+    private func record(_ request: ControlRequest, by caller: ControlCaller, result: String) {
+        do {
+            try database.run(
+                "INSERT INTO audit (at, uid, user, role, command, model, arguments, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                Self.now(), Int64(caller.uid), caller.user, caller.role.rawValue, request.command.rawValue,
+                request.model, request.argumentsJSON, result)
+        } catch {
+            journal.log(.critical, "control: could not write the audit trail: \(error)", fields: ["VIGIL_COMMAND": request.command.rawValue])
+        }
+    }
+
+    private func perform(_ request: ControlRequest, by caller: ControlCaller) throws -> [String: Any] {
+        if let model = request.model, config.model(named: model) == nil {
+            throw ControlError(.unknownModel, "no model named \"\(model.prefix(64))\" is configured; configured: \(config.models.map(\.name).joined(separator: ", "))")
+        }
+        switch request.command {
+        case .status:
+            var report = try StatusReport.read(databasePath: databasePath)
+            if let model = request.model { report.models = report.models.filter { $0.name == model } }
+            return try Self.merge(["ok": true], with: report)
+        case .quarantine:
+            let report = try QuarantineReport.read(databasePath: databasePath, model: request.model!, limit: request.limit ?? 50)
+            return try Self.merge(["ok": true], with: report)
+        case .audit, .history:
+            let entries = try AuditEntry.read(from: database, model: request.model, since: request.since, limit: request.limit ?? 100)
+            return ["ok": true, "entries": try Self.jsonObject(entries)]
+        case .pause, .resume:
+            return try setState(request.command == .pause ? "paused" : "active", of: request.model!, reason: request.reason!, by: caller)
+        case .reload:
+            switch reload() {
+            case .applied(let summary):
+                return ["ok": true, "message": summary]
+            case .rejected(let lines):
+                throw ControlError(.invalidConfig, "the configuration was not reloaded: " + lines.joined(separator: "; "))
+            }
+        case .alerts:
+            throw ControlError(.notAvailable, "not available yet: alerts arrive with drift and performance monitoring")
+        case .approve, .reject, .rollback:
+            throw ControlError(.notAvailable, "not available yet: \(request.command.rawValue) arrives with the model life cycle (registry and staging)")
+        case .retrain:
+            throw ControlError(.notAvailable, "not available yet: retraining arrives with the model life cycle")
+        }
+    }
+
+    /// Pauses or resumes `model`, durably, before the caller hears back.
+    private func setState(_ status: String, of model: String, reason: String, by caller: ControlCaller) throws -> [String: Any] {
+        let now = Self.now()
+        let previous = try database.scalar("SELECT status FROM model_state WHERE model = ?", model)?.string ?? "active"
+        try database.transaction {
+            try database.run(
+                """
+                INSERT INTO model_state (model, status, reason, changed_at, changed_by) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (model) DO UPDATE SET status = excluded.status, reason = excluded.reason,
+                    changed_at = excluded.changed_at, changed_by = excluded.changed_by
+                """,
+                model, status, reason, now, caller.user)
+        }
+        return ["ok": true, "model": model, "state": status, "previous_state": previous, "changed_at": now,
+                "message": previous == status ? "\(model) was already \(status)" : "\(model) is now \(status)"]
+    }
+
+    static func now() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date())
+    }
+
+    static func jsonObject(_ value: some Encodable) throws -> Any {
+        let encoder = JSONEncoder()
+        return try JSONSerialization.jsonObject(with: encoder.encode(value))
+    }
+
+    static func merge(_ base: [String: Any], with value: some Encodable) throws -> [String: Any] {
+        var result = base
+        if let object = try jsonObject(value) as? [String: Any] {
+            for (key, item) in object { result[key] = item }
+        }
+        return result
+    }
+}
+
+/// One row of the audit trail.
+public struct AuditEntry: Codable, Sendable, Equatable {
+    public var seq: Int64
+    public var at: String
+    public var uid: Int64
+    public var user: String
+    public var role: String
+    public var command: String
+    public var model: String?
+    /// The request's arguments, as JSON text.
+    public var arguments: String
+    public var result: String
+
+    /// The newest `limit` entries (for `model`, since `since` when given), oldest first.
+    public static func read(from database: Database, model: String?, since: String?, limit: Int) throws -> [AuditEntry] {
+        var conditions: [String] = []
+        var arguments: [SQLValue] = []
+        if let model { conditions.append("model = ?"); arguments.append(.text(model)) }
+        if let since { conditions.append("at >= ?"); arguments.append(.text(since)) }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let rows = try database.query(
+            "SELECT * FROM (SELECT * FROM audit \(filter) ORDER BY seq DESC LIMIT \(max(limit, 1))) ORDER BY seq",
+            arguments: arguments)
+        return rows.map { row in
+            AuditEntry(seq: row["seq"].int64 ?? 0, at: row["at"].string ?? "", uid: row["uid"].int64 ?? 0,
+                       user: row["user"].string ?? "", role: row["role"].string ?? "", command: row["command"].string ?? "",
+                       model: row["model"].string, arguments: row["arguments"].string ?? "{}", result: row["result"].string ?? "")
+        }
+    }
+}
+
+/// The journal entries of the control socket, with their catalog ids.
+public enum ControlEvent: String, Sendable, CaseIterable {
+    case action = "b3e2c1d4a5f64789b0c1d2e3f4a5b6c7"
+    case denied = "c4d3e2f1a0b94c8d7e6f5a4b3c2d1e0f"
+
+    public var messageID: String { rawValue }
+}

@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+import VigilMonitor
+
+/// `vigil pause MODEL --reason`: stop the model's output being used, durably, at once.
+struct PauseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pause", abstract: "Pause a model: its output must not be used (clinical owners and admins).")
+    @Argument(help: "The model.") var model: String
+    @Option(help: "Why (recorded in the audit trail).") var reason: String
+    @OptionGroup var control: ControlOptions
+
+    func run() throws {
+        try reportingFailures { try runStateChange(control: control, command: "pause", model: model, reason: reason) }
+    }
+}
+
+/// `vigil resume MODEL --reason`: let a paused model's output be used again.
+struct ResumeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume", abstract: "Resume a paused model (clinical owners and admins).")
+    @Argument(help: "The model.") var model: String
+    @Option(help: "Why (recorded in the audit trail).") var reason: String
+    @OptionGroup var control: ControlOptions
+
+    func run() throws {
+        try reportingFailures { try runStateChange(control: control, command: "resume", model: model, reason: reason) }
+    }
+}
+
+private func runStateChange(control: ControlOptions, command: String, model: String, reason: String) throws {
+    let response = try control.send(["cmd": command, "model": model, "reason": reason])
+    guard !control.json else { return }
+    let state = response["state"] as? String ?? "?"
+    print("\(model): \(Style.state(state))\(response["previous_state"] as? String == state ? " (already)" : "")")
+}
+
+/// `vigil approve MODEL VERSION`: promote a candidate awaiting approval.
+struct ApproveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "approve", abstract: "Approve a candidate version awaiting approval (clinical owners and admins).")
+    @Argument(help: "The model.") var model: String
+    @Argument(help: "The candidate version.") var version: String
+    @Option(help: "Why (recorded in the audit trail).") var reason: String?
+    @OptionGroup var control: ControlOptions
+
+    func run() throws {
+        try reportingFailures {
+            var request: [String: Any] = ["cmd": "approve", "model": model, "version": version]
+            if let reason { request["reason"] = reason }
+            try printMessage(control.send(request), json: control.json)
+        }
+    }
+}
+
+/// `vigil reject MODEL VERSION --reason`: turn a candidate down.
+struct RejectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reject", abstract: "Reject a candidate version (clinical owners and admins).")
+    @Argument(help: "The model.") var model: String
+    @Argument(help: "The candidate version.") var version: String
+    @Option(help: "Why (recorded in the audit trail).") var reason: String
+    @OptionGroup var control: ControlOptions
+
+    func run() throws {
+        try reportingFailures {
+            try printMessage(control.send(["cmd": "reject", "model": model, "version": version, "reason": reason]), json: control.json)
+        }
+    }
+}
+
+/// `vigil rollback MODEL [--to VERSION] --reason`: go back to an earlier version.
+struct RollbackCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rollback", abstract: "Roll a model back to its previous (or a given) version (admins).")
+    @Argument(help: "The model.") var model: String
+    @Option(help: "The version to go back to (default: the previous one).") var to: String?
+    @Option(help: "Why (recorded in the audit trail).") var reason: String
+    @OptionGroup var control: ControlOptions
+
+    func run() throws {
+        try reportingFailures {
+            var request: [String: Any] = ["cmd": "rollback", "model": model, "reason": reason]
+            if let to { request["to"] = to }
+            try printMessage(control.send(request), json: control.json)
+        }
+    }
+}
+
+/// `vigil retrain MODEL`: retrain now instead of waiting for an alert.
+struct RetrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retrain", abstract: "Retrain a model now (admins).")
+    @Argument(help: "The model.") var model: String
+    @OptionGroup var control: ControlOptions
+
+    func run() throws {
+        try reportingFailures { try printMessage(control.send(["cmd": "retrain", "model": model]), json: control.json) }
+    }
+}
+
+/// `vigil reload`: re-read the configuration (like SIGHUP, with the result reported back).
+struct ReloadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reload", abstract: "Make vigild re-read its configuration (admins).")
+    @OptionGroup var control: ControlOptions
+
+    func run() throws {
+        try reportingFailures { try printMessage(control.send(["cmd": "reload"]), json: control.json) }
+    }
+}
+
+private func printMessage(_ response: [String: Any], json: Bool) throws {
+    guard !json else { return }
+    print(response["message"] as? String ?? "ok")
+}
