@@ -212,6 +212,30 @@ extension ControlTests {
     }
 }
 
+extension ControlTests {
+    @Test("started by socket activation, vigild serves the socket systemd passed it instead of binding its own")
+    func socketActivation() async throws {
+        let scratch = try Scratch()
+        let config = try scratch.validConfig()
+        let activated = scratch.file("activated.sock")
+        let log = scratch.file("activator.log")
+        // systemd-socket-activate closes every descriptor but the socket before it execs vigild,
+        // which confuses Foundation's child tracking; so it runs detached, and is watched by pid.
+        let launch = try await runToCompletion(URL(fileURLWithPath: "/bin/sh"), ["-c",
+            "setsid /usr/bin/systemd-socket-activate -E VIGIL_LOG_TARGET=stderr -l '\(activated)' '\(Binaries.vigild.path)' --config '\(config)' >'\(log)' 2>&1 & echo $!"])
+        let pid = try #require(Int32(launch.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        defer { kill(pid, SIGKILL) }
+        try await waitUntil { (try? String(contentsOfFile: log, encoding: .utf8))?.contains("Listening on") == true }
+        // The first connection makes systemd-socket-activate start vigild with the socket as fd 3.
+        let status = try await runToCompletion(Binaries.vigil, ["status", "--socket", activated, "--json"])
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.stdout.contains("\"sepsis-risk\""))
+        #expect(!FileManager.default.fileExists(atPath: scratch.file("state/control.sock")))
+        kill(pid, SIGTERM)
+        try await waitUntil { (try? String(contentsOfFile: log, encoding: .utf8))?.contains("vigild stopped on SIGTERM") == true }
+    }
+}
+
 /// A raw client connection, for protocol tests.
 final class ControlConnection {
     let descriptor: Int32
@@ -268,6 +292,15 @@ final class ControlConnection {
         write(Array(request.utf8) + [0x0A])
         guard let line = readLine(timeout: .seconds(10)) else { throw TestFailure("no response to \(request)") }
         return line
+    }
+}
+
+/// Polls `condition` every 50 ms until it holds, or fails after `timeout`.
+func waitUntil(timeout: Duration = .seconds(20), _ condition: () -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while !condition() {
+        guard ContinuousClock.now < deadline else { throw TestFailure("condition not met within \(timeout)") }
+        try await Task.sleep(for: .milliseconds(50))
     }
 }
 

@@ -25,13 +25,16 @@ final class RunningProcess: Sendable {
         let input = Pipe()
         process.standardInput = stdin == nil ? FileHandle.nullDevice : input
         self.process = process
+        // At end of file the handler would fire forever with no data: stop it there.
         stdout.fileHandleForReading.readabilityHandler = { [output] handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            output.withLock { $0.stdout += text }
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil; return }
+            output.withLock { $0.stdout += String(decoding: data, as: UTF8.self) }
         }
         stderr.fileHandleForReading.readabilityHandler = { [output] handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            output.withLock { $0.stderr += text }
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil; return }
+            output.withLock { $0.stderr += String(decoding: data, as: UTF8.self) }
         }
         try process.run()
         if let stdin {
