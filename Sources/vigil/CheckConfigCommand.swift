@@ -16,17 +16,41 @@ struct CheckConfigCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The configuration file.", valueName: "file"))
     var file: String
 
+    @Flag(help: "Print {\"ok\": ..., \"problems\": [{\"path\", \"line\", \"message\"}]}.")
+    var json = false
+
     func run() throws {
+        let problems: (path: String, list: [ConfigProblem])
         do {
             _ = try ConfigLoader().load(path: file)
-            print("ok")
-        } catch .unreadable(let path, let reason) {
-            FileHandle.standardError.write(Data("vigil: cannot read configuration \(path): \(reason)\n".utf8))
-            throw ExitCode(StartupFailure.noInput)
-        } catch .invalid(let path, let problems) {
-            for problem in problems { print(problem) }
-            FileHandle.standardError.write(Data("vigil: \(path): \(problems.count) problem\(problems.count == 1 ? "" : "s") found\n".utf8))
-            throw ExitCode(StartupFailure.config)
+            if json { try printJSON(Report(ok: true, problems: [])) } else { print("ok") }
+            return
+        } catch let error as ConfigError {
+            switch error {
+            case .unreadable(let path, let reason):
+                FileHandle.standardError.write(Data("vigil: cannot read configuration \(path): \(reason)\n".utf8))
+                throw ExitCode(StartupFailure.noInput)
+            case .invalid(let path, let list):
+                problems = (path, list)
+            }
         }
+        if json {
+            try printJSON(Report(ok: false, problems: problems.list.map { Report.Problem(path: $0.path, line: $0.line, message: $0.message) }))
+        } else {
+            for problem in problems.list { print(problem) }
+            let count = problems.list.count
+            FileHandle.standardError.write(Data("vigil: \(problems.path): \(count) problem\(count == 1 ? "" : "s") found\n".utf8))
+        }
+        throw ExitCode(StartupFailure.config)
+    }
+
+    struct Report: Encodable {
+        struct Problem: Encodable {
+            var path: String
+            var line: Int?
+            var message: String
+        }
+        var ok: Bool
+        var problems: [Problem]
     }
 }

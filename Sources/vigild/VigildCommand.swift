@@ -18,8 +18,8 @@ struct VigildCommand: AsyncParsableCommand {
             applied, an invalid one is reported in the journal and the running configuration kept.
             Logs go to journald when it runs, else to stderr (VIGIL_LOG_TARGET=auto|journal|stderr).
             Exit codes (sysexits): 64 usage, 65 state database corrupt or from a newer vigil, \
-            66 configuration file missing, 73 state directory not writable, 75 state directory \
-            or database in use, 78 configuration invalid.
+            66 configuration file missing, 73 state directory or control socket cannot be created, \
+            75 state directory, database or control socket in use, 78 configuration invalid.
             """,
         version: VigilVersion.current)
 
