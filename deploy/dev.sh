@@ -142,7 +142,15 @@ run_demo() {
     log="$(mktemp)"
     "$bin/vigild" --config deploy/vigil.example.yaml 2>"$log" &
     local pid=$!
-    sleep 3
+    sleep 2
+    local vigil=("$bin/vigil")
+    say "vigil status --config deploy/vigil.example.yaml (through the control socket)"
+    "${vigil[@]}" status --config deploy/vigil.example.yaml
+    say "a clinical owner pauses the model, then resumes it"
+    "${vigil[@]}" pause sepsis-risk --reason "demo: lactate assay changed at ED-1" --config deploy/vigil.example.yaml
+    "${vigil[@]}" resume sepsis-risk --reason "demo: assay recalibrated" --config deploy/vigil.example.yaml
+    say "vigil audit: who did what"
+    "${vigil[@]}" audit --config deploy/vigil.example.yaml
     say "asking it to reload its configuration (SIGHUP)"
     kill -HUP "$pid"
     sleep 1

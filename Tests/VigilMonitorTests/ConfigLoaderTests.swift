@@ -32,9 +32,9 @@ struct ConfigLoaderTests {
     func exampleParses() throws {
         let path = Self.repositoryRoot.appendingPathComponent("deploy/vigil.example.yaml").path
         let config = try ConfigLoader(environment: [:]).load(path: path)
-        let deploy = Self.repositoryRoot.appendingPathComponent("deploy").path
-        #expect(config.stateDirectory == "\(deploy)/../vigil-state")
-        #expect(config.controlSocket == "\(deploy)/../vigil-state/control.sock")
+        let root = Self.repositoryRoot.standardizedFileURL.path
+        #expect(config.stateDirectory == "\(root)/vigil-state")
+        #expect(config.controlSocket == "\(root)/vigil-state/control.sock")
         #expect(config.controlGroup == "vigil")
         #expect(config.adminGroup == "vigil-admin")
         #expect(config.clinicalGroup == "vigil-clinical")

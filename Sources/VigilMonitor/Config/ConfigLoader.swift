@@ -32,6 +32,8 @@ public struct ConfigLoader: Sendable {
     /// - Throws: `ConfigError.unreadable` when the file cannot be read, `ConfigError.invalid`
     ///   with every problem found otherwise.
     public func load(path: String) throws(ConfigError) -> Config {
+        // An absolute path, so that paths relative to the file stay right whatever the working directory.
+        let path = URL(fileURLWithPath: path).standardizedFileURL.path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw .unreadable(path: path, reason: "no such file")
@@ -290,7 +292,8 @@ public struct ConfigLoader: Sendable {
     }
 
     static func resolve(_ path: String, against base: String) -> String {
-        path.hasPrefix("/") ? path : (base as NSString).appendingPathComponent(path)
+        let joined = path.hasPrefix("/") ? path : (base as NSString).appendingPathComponent(path)
+        return joined.hasPrefix("/") ? URL(fileURLWithPath: joined).standardizedFileURL.path : joined
     }
 
     func defaultStateDirectory() -> String {

@@ -108,7 +108,13 @@ public final class IngestionEngine: Sendable {
             if stop || changed {
                 if commit(ingestors, writer: writer, bursts: &bursts) == nil { firstUncommitted = nil }
                 if stop { break }
-                ingestors = makeIngestors(writer: writer, models: models)
+                // Models whose settings did not change keep their tailers (and open files).
+                let kept = Dictionary(ingestors.map { ($0.config.name, $0) }, uniquingKeysWith: { first, _ in first })
+                let fresh = makeIngestors(writer: writer, models: models.filter { kept[$0.name]?.config != $0 })
+                let freshByName = Dictionary(fresh.map { ($0.config.name, $0) }, uniquingKeysWith: { first, _ in first })
+                ingestors = models.compactMap { model in
+                    kept[model.name].flatMap { $0.config == model ? $0 : nil } ?? freshByName[model.name]
+                }
             }
 
             waiter.watch(foldersOf: ingestors.flatMap { [$0.predictions.path, $0.outcomes.path] })
