@@ -23,7 +23,7 @@ public final class ControlServer: Sendable {
     private let listener: Int32
     private let ownsPath: Bool
     private let shared: Mutex<Shared>
-    private let wakePipe: (read: Int32, write: Int32)
+    private let wakePipe = WakePipe()
     private let finished = DispatchSemaphore(value: 0)
     private let journal: Journal
 
@@ -43,14 +43,6 @@ public final class ControlServer: Sendable {
             ownsPath = true
         }
         _ = fcntl(listener, F_SETFL, fcntl(listener, F_GETFL) | O_NONBLOCK)
-        var fds: [Int32] = [-1, -1]
-        if pipe(&fds) == 0 {
-            for fd in fds {
-                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            }
-        }
-        wakePipe = (fds[0], fds[1])
     }
 
     /// Starts serving on its own thread with `handler`'s database connection.
@@ -83,12 +75,12 @@ public final class ControlServer: Sendable {
             }
         }
         close(listener)
+        wakePipe.close()
         if ownsPath { unlink(path) }
     }
 
     private func wake() {
-        var byte: UInt8 = 1
-        _ = write(wakePipe.write, &byte, 1)
+        wakePipe.wake()
     }
 
     // MARK: Socket setup
@@ -153,7 +145,7 @@ public final class ControlServer: Sendable {
             handler.config = config
 
             var descriptors = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0),
-                               pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0)]
+                               pollfd(fd: wakePipe.readEnd, events: Int16(POLLIN), revents: 0)]
             for connection in connections.values {
                 var events = Int16(POLLIN)
                 if !connection.output.isEmpty { events |= Int16(POLLOUT) }
@@ -165,7 +157,7 @@ public final class ControlServer: Sendable {
             let milliseconds = Int32(wait.components.seconds * 1_000 + wait.components.attoseconds / 1_000_000_000_000_000) + 1
             _ = poll(&descriptors, nfds_t(descriptors.count), milliseconds)
 
-            if descriptors[1].revents != 0 { while read(wakePipe.read, &buffer, buffer.count) > 0 {} }
+            if descriptors[1].revents != 0 { wakePipe.drain() }
             if descriptors[0].revents & Int16(POLLIN) != 0 { accept(into: &connections, config: config) }
 
             for entry in descriptors.dropFirst(2) where entry.revents != 0 {

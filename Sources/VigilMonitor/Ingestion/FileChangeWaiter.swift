@@ -5,27 +5,16 @@ import Foundation
 final class FileChangeWaiter: @unchecked Sendable {
     // Invariant: `watches` is only touched by the ingestion thread; `wakePipe` is written by any thread.
     private let inotify: Int32
-    private let wakePipe: (read: Int32, write: Int32)
+    private let wakePipe = WakePipe()
     private var watches: [String: Int32] = [:]
 
     init() {
         inotify = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
-        var fds: [Int32] = [-1, -1]
-        if pipe(&fds) == 0 {
-            for fd in fds {
-                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            }
-        } else {
-            fds = [-1, -1]
-        }
-        wakePipe = (fds[0], fds[1])
     }
 
     deinit {
         if inotify >= 0 { close(inotify) }
-        if wakePipe.read >= 0 { close(wakePipe.read) }
-        if wakePipe.write >= 0 { close(wakePipe.write) }
+        wakePipe.close()
     }
 
     /// Watches the folders holding `paths`; folders that do not exist yet are tried again on the next call.
@@ -44,18 +33,17 @@ final class FileChangeWaiter: @unchecked Sendable {
 
     /// Sleeps until a change, `wake()`, or `timeout`.
     func wait(timeout: Duration) {
-        var descriptors = [pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0)]
+        var descriptors = [pollfd(fd: wakePipe.readEnd, events: Int16(POLLIN), revents: 0)]
         if inotify >= 0 { descriptors.append(pollfd(fd: inotify, events: Int16(POLLIN), revents: 0)) }
         let milliseconds = max(0, Int32(timeout.components.seconds * 1_000 + timeout.components.attoseconds / 1_000_000_000_000_000))
         _ = poll(&descriptors, nfds_t(descriptors.count), milliseconds)
-        drain(wakePipe.read)
+        wakePipe.drain()
         if inotify >= 0 { drain(inotify) }
     }
 
     /// Ends a `wait` early; safe from any thread.
     func wake() {
-        var byte: UInt8 = 1
-        _ = write(wakePipe.write, &byte, 1)
+        wakePipe.wake()
     }
 
     private func drain(_ descriptor: Int32) {

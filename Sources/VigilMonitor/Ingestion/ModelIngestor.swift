@@ -56,34 +56,36 @@ final class ModelIngestor {
             return
         }
         let location = IngestionBatch.LineLocation(path: path, offset: line.offset, line: line.number)
+        let item: IngestionBatch.Item
+        let model: String?
         switch stream {
         case .predictions:
             switch RecordParser.parsePrediction(line.bytes) {
             case .failure(let reason):
-                quarantine(reason)
+                return quarantine(reason)
             case .success(let record):
-                if let model = record.model, model != config.name {
-                    batch.items.append(.foreign)
-                    return
-                }
-                if !knownFeatures.isEmpty {
-                    for feature in record.features where !knownFeatures.contains(feature.name) {
-                        batch.unknownFeatures[feature.name, default: 0] += 1
-                    }
-                }
-                batch.items.append(.prediction(record, location, line: Array(line.bytes)))
+                model = record.model
+                item = .prediction(record, location, line: Array(line.bytes))
             }
         case .outcomes:
             switch RecordParser.parseOutcome(line.bytes) {
             case .failure(let reason):
-                quarantine(reason)
+                return quarantine(reason)
             case .success(let record):
-                if let model = record.model, model != config.name {
-                    batch.items.append(.foreign)
-                    return
-                }
-                batch.items.append(.outcome(record, location))
+                model = record.model
+                item = .outcome(record, location)
             }
         }
+        // A line naming another model belongs to it, not to this one.
+        if let model, model != config.name {
+            batch.items.append(.foreign)
+            return
+        }
+        if case .prediction(let record, _, _) = item, !knownFeatures.isEmpty {
+            for feature in record.features where !knownFeatures.contains(feature.name) {
+                batch.unknownFeatures[feature.name, default: 0] += 1
+            }
+        }
+        batch.items.append(item)
     }
 }

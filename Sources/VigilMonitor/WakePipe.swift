@@ -1,0 +1,40 @@
+import Foundation
+
+/// A non-blocking pipe that lets any thread wake a thread sleeping in `poll`.
+struct WakePipe: Sendable {
+    let readEnd: Int32
+    let writeEnd: Int32
+
+    /// Opens the pipe; both ends are -1 when the system refuses (the sleeper then only times out).
+    init() {
+        var descriptors: [Int32] = [-1, -1]
+        if pipe(&descriptors) == 0 {
+            for descriptor in descriptors {
+                _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+                _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+            }
+        } else {
+            descriptors = [-1, -1]
+        }
+        readEnd = descriptors[0]
+        writeEnd = descriptors[1]
+    }
+
+    /// Wakes the sleeper; safe from any thread.
+    func wake() {
+        var byte: UInt8 = 1
+        _ = write(writeEnd, &byte, 1)
+    }
+
+    /// Empties the pipe after a wake-up.
+    func drain() {
+        guard readEnd >= 0 else { return }
+        var buffer = [UInt8](repeating: 0, count: 256)
+        while read(readEnd, &buffer, buffer.count) > 0 {}
+    }
+
+    func close() {
+        if readEnd >= 0 { Foundation.close(readEnd) }
+        if writeEnd >= 0 { Foundation.close(writeEnd) }
+    }
+}
