@@ -94,7 +94,10 @@ public final class IngestionEngine: Sendable {
         }
         guard let database else { return }
         let writer = IngestionWriter(database: database)
-        var ingestors = makeIngestors(writer: writer)
+        var ingestors: [ModelIngestor] = []
+        // Tailers are (re)built from the committed checkpoints: at start, after a reload, and
+        // after a failed commit. Until the checkpoints can be read, nothing is read.
+        var needsRebuild = true
         var bursts = QuarantineBursts(journal: journal)
         var firstUncommitted: ContinuousClock.Instant?
         var failing = false
@@ -108,12 +111,20 @@ public final class IngestionEngine: Sendable {
             if stop || changed {
                 if commit(ingestors, writer: writer, bursts: &bursts) == nil { firstUncommitted = nil }
                 if stop { break }
-                // Models whose settings did not change keep their tailers (and open files).
-                let kept = Dictionary(ingestors.map { ($0.config.name, $0) }, uniquingKeysWith: { first, _ in first })
-                let fresh = makeIngestors(writer: writer, models: models.filter { kept[$0.name]?.config != $0 })
-                let freshByName = Dictionary(fresh.map { ($0.config.name, $0) }, uniquingKeysWith: { first, _ in first })
-                ingestors = models.compactMap { model in
-                    kept[model.name].flatMap { $0.config == model ? $0 : nil } ?? freshByName[model.name]
+                needsRebuild = true
+            }
+            if needsRebuild {
+                do {
+                    ingestors = try rebuild(ingestors, for: models, writer: writer)
+                    needsRebuild = false
+                } catch {
+                    if !failing {
+                        journal.log(.critical, "ingestion cannot read its checkpoints from the state database, retrying every second: \(error)",
+                                    fields: ["VIGIL_DATABASE": databasePath])
+                        failing = true
+                    }
+                    waiter.wait(timeout: .seconds(1))
+                    continue
                 }
             }
 
@@ -134,7 +145,8 @@ public final class IngestionEngine: Sendable {
                         failing = true
                     }
                     // Start again from what the database holds; the lines will be read again.
-                    ingestors = makeIngestors(writer: writer, models: models)
+                    ingestors = []
+                    needsRebuild = true
                     firstUncommitted = nil
                     waiter.wait(timeout: .seconds(1))
                     continue
@@ -154,12 +166,16 @@ public final class IngestionEngine: Sendable {
         bursts.closeAll()
     }
 
-    private func makeIngestors(writer: IngestionWriter, models: [ModelConfig]? = nil) -> [ModelIngestor] {
-        let models = models ?? control.withLock { $0.models }
-        return models.map { model in
-            let predictions = try? writer.loadCheckpoint(model: model.name, stream: .predictions, path: model.predictionsPath)
-            let outcomes = try? writer.loadCheckpoint(model: model.name, stream: .outcomes, path: model.outcomesPath)
-            return ModelIngestor(config: model, predictionsCheckpoint: predictions ?? nil, outcomesCheckpoint: outcomes ?? nil)
+    /// The ingestors for `models`: those in `current` whose settings did not change keep their
+    /// tailers (and open files); the others start from their committed checkpoints.
+    private func rebuild(_ current: [ModelIngestor], for models: [ModelConfig], writer: IngestionWriter) throws -> [ModelIngestor] {
+        let kept = Dictionary(current.map { ($0.config.name, $0) }, uniquingKeysWith: { first, _ in first })
+        return try models.map { model in
+            if let ingestor = kept[model.name], ingestor.config == model { return ingestor }
+            return ModelIngestor(
+                config: model,
+                predictionsCheckpoint: try writer.loadCheckpoint(model: model.name, stream: .predictions, path: model.predictionsPath),
+                outcomesCheckpoint: try writer.loadCheckpoint(model: model.name, stream: .outcomes, path: model.outcomesPath))
         }
     }
 
