@@ -29,6 +29,8 @@ public final class IngestionEngine: Sendable {
     private let control: Mutex<Control>
     private let waiter = FileChangeWaiter()
     private let finished = DispatchSemaphore(value: 0)
+    private let checkpointerFinished = DispatchSemaphore(value: 0)
+    private let checkpointWaiter = FileChangeWaiter()
     private let heartbeat = Mutex<ContinuousClock.Instant>(ContinuousClock.now)
 
     public init(databasePath: String, models: [ModelConfig], journal: Journal) {
@@ -37,7 +39,10 @@ public final class IngestionEngine: Sendable {
         self.control = Mutex(Control(models: models))
     }
 
-    /// Starts the ingestion thread.
+    /// How often the checkpoint thread copies the WAL back into the database.
+    public static let checkpointInterval: Duration = .milliseconds(500)
+
+    /// Starts the ingestion thread and its checkpoint thread.
     public func start() {
         let thread = Thread { [self] in
             run()
@@ -45,15 +50,41 @@ public final class IngestionEngine: Sendable {
         }
         thread.name = "vigil-ingestion"
         thread.start()
+        let checkpointer = Thread { [self] in
+            checkpointUntilStopped()
+            checkpointerFinished.signal()
+        }
+        checkpointer.name = "vigil-checkpoint"
+        checkpointer.start()
+    }
+
+    /// Copies committed WAL frames into the database file (a passive checkpoint: it never
+    /// blocks the ingestion thread), so that the WAL stays small without ingestion paying for it.
+    private func checkpointUntilStopped() {
+        var database: Database?
+        while !control.withLock({ $0.stopRequested }) {
+            if database == nil { database = try? Database(path: databasePath) }
+            if let database {
+                do {
+                    _ = try database.query("PRAGMA wal_checkpoint(PASSIVE)")
+                } catch {
+                    journal.log(.warning, "WAL checkpoint failed, retrying: \(error)", fields: ["VIGIL_DATABASE": databasePath])
+                }
+            }
+            checkpointWaiter.wait(timeout: Self.checkpointInterval)
+        }
+        _ = try? database?.query("PRAGMA wal_checkpoint(PASSIVE)")
     }
 
     /// Asks the thread to commit what it has and stop, and waits until it has.
     public func stop() async {
         control.withLock { $0.stopRequested = true }
         waiter.wake()
+        checkpointWaiter.wake()
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             DispatchQueue.global().async {
                 self.finished.wait()
+                self.checkpointerFinished.wait()
                 continuation.resume()
             }
         }
@@ -79,8 +110,9 @@ public final class IngestionEngine: Sendable {
         while database == nil {
             do {
                 let opened = try Database(path: databasePath)
-                // Fewer, larger WAL checkpoints: ingestion writes bursts of thousands of rows.
-                try opened.execute("PRAGMA wal_autocheckpoint = 8192;")
+                // The WAL is copied back into the database by the checkpoint thread, on the
+                // other core, instead of by whichever commit crosses the threshold.
+                try opened.execute("PRAGMA wal_autocheckpoint = 0;")
                 database = opened
             } catch {
                 if !failureReported {
