@@ -3,20 +3,30 @@ import Synchronization
 import VigilStore
 import VigilSystemd
 
-/// Follows every configured model's logs on one dedicated thread (blocking file reads and
-/// SQLite stay off Swift's cooperative pool) and commits what it reads.
+/// Follows every configured model's logs and commits what it reads, on dedicated threads
+/// (blocking file reads and SQLite stay off Swift's cooperative pool):
 ///
-/// Each commit is one SQLite transaction holding the lines' effects and the checkpoints after
-/// them, at least every 200 ms or 10,000 lines, so a crash at any moment loses nothing and
-/// repeats nothing. A commit that fails (disk full, I/O error) is rolled back, reported once,
-/// and retried from the last committed checkpoints until it succeeds.
+/// - the **reader** tails the logs and parses lines into batches, and hands a batch over, with
+///   the checkpoints just past it, every 200 ms or 4,000 lines, whichever comes first (smaller
+///   batches keep the memory of parsed records that wait for the committer low);
+/// - the **committer** applies each batch and its checkpoints in one SQLite transaction, so a
+///   crash at any moment loses nothing and repeats nothing; the two run on both cores at once;
+/// - the **checkpointer** copies the WAL back into the database file.
+///
+/// A commit that fails (disk full, I/O error) is rolled back and reported once; batches read
+/// after it are dropped, and the reader starts again from the last committed checkpoints,
+/// retrying every second until commits succeed.
 public final class IngestionEngine: Sendable {
-    /// How often uncommitted lines are committed, at the latest.
+    /// How often uncommitted lines are handed over for commit, at the latest.
     public static let commitInterval: Duration = .milliseconds(200)
-    /// How many uncommitted lines force a commit.
-    public static let commitLines = 10_000
+    /// How many uncommitted lines force a hand-over (at most 10,000, as promised to users).
+    public static let commitLines = 4_000
     /// The polling fallback's period.
     public static let pollInterval: Duration = .milliseconds(250)
+    /// How often the checkpoint thread copies the WAL back into the database.
+    public static let checkpointInterval: Duration = .milliseconds(500)
+    /// How many handed-over batches may wait for the committer before the reader waits too.
+    static let queueCapacity = 2
 
     private struct Control {
         var models: [ModelConfig]
@@ -24,13 +34,38 @@ public final class IngestionEngine: Sendable {
         var stopRequested = false
     }
 
+    /// One hand-over: every model's batch and the checkpoints just past it.
+    struct CommitUnit: @unchecked Sendable {
+        struct Part {
+            var settings: IngestionModelSettings
+            var batch: IngestionBatch
+            var predictions: (path: String, checkpoint: TailCheckpoint)
+            var outcomes: (path: String, checkpoint: TailCheckpoint)
+            var events: [TailEvent]
+        }
+        var generation: Int
+        var parts: [Part]
+    }
+
+    /// The hand-over between reader and committer.
+    private struct Pipeline {
+        var queue: [CommitUnit] = []
+        /// Bumped by the committer when a commit fails: units of older generations are dropped.
+        var generation = 0
+        var readerFinished = false
+        /// A unit has left the queue and its commit has not finished yet.
+        var committing = false
+    }
+
     private let databasePath: String
     private let journal: Journal
     private let control: Mutex<Control>
+    private let pipeline = Mutex(Pipeline())
+    /// Signalled whenever `pipeline` changes.
+    private let pipelineChanged = NSCondition()
     private let waiter = FileChangeWaiter()
-    private let finished = DispatchSemaphore(value: 0)
-    private let checkpointerFinished = DispatchSemaphore(value: 0)
     private let checkpointWaiter = FileChangeWaiter()
+    private let threadsFinished = DispatchSemaphore(value: 0)
     private let heartbeat = Mutex<ContinuousClock.Instant>(ContinuousClock.now)
 
     public init(databasePath: String, models: [ModelConfig], journal: Journal) {
@@ -39,52 +74,27 @@ public final class IngestionEngine: Sendable {
         self.control = Mutex(Control(models: models))
     }
 
-    /// How often the checkpoint thread copies the WAL back into the database.
-    public static let checkpointInterval: Duration = .milliseconds(500)
-
-    /// Starts the ingestion thread and its checkpoint thread.
+    /// Starts the reader, committer and checkpoint threads.
     public func start() {
-        let thread = Thread { [self] in
-            run()
-            finished.signal()
-        }
-        thread.name = "vigil-ingestion"
-        thread.start()
-        let checkpointer = Thread { [self] in
-            checkpointUntilStopped()
-            checkpointerFinished.signal()
-        }
-        checkpointer.name = "vigil-checkpoint"
-        checkpointer.start()
-    }
-
-    /// Copies committed WAL frames into the database file (a passive checkpoint: it never
-    /// blocks the ingestion thread), so that the WAL stays small without ingestion paying for it.
-    private func checkpointUntilStopped() {
-        var database: Database?
-        while !control.withLock({ $0.stopRequested }) {
-            if database == nil { database = try? Database(path: databasePath) }
-            if let database {
-                do {
-                    _ = try database.query("PRAGMA wal_checkpoint(PASSIVE)")
-                } catch {
-                    journal.log(.warning, "WAL checkpoint failed, retrying: \(error)", fields: ["VIGIL_DATABASE": databasePath])
-                }
+        for (name, body) in [("vigil-ingest-read", readUntilStopped), ("vigil-ingest-commit", commitUntilFinished),
+                             ("vigil-checkpoint", checkpointUntilStopped)] as [(String, @Sendable () -> Void)] {
+            let thread = Thread { [threadsFinished] in
+                body()
+                threadsFinished.signal()
             }
-            checkpointWaiter.wait(timeout: Self.checkpointInterval)
+            thread.name = name
+            thread.start()
         }
-        _ = try? database?.query("PRAGMA wal_checkpoint(PASSIVE)")
     }
 
-    /// Asks the thread to commit what it has and stop, and waits until it has.
+    /// Asks the threads to commit what they have and stop, and waits until they have.
     public func stop() async {
         control.withLock { $0.stopRequested = true }
         waiter.wake()
         checkpointWaiter.wake()
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             DispatchQueue.global().async {
-                self.finished.wait()
-                self.checkpointerFinished.wait()
+                for _ in 0..<3 { self.threadsFinished.wait() }
                 continuation.resume()
             }
         }
@@ -99,40 +109,21 @@ public final class IngestionEngine: Sendable {
         waiter.wake()
     }
 
-    /// When the thread last went round its loop, for the watchdog.
+    /// When the reader last went round its loop, for the watchdog (it waits for the committer
+    /// when the committer falls behind, so a stuck commit stops it too).
     public var lastHeartbeat: ContinuousClock.Instant { heartbeat.withLock { $0 } }
 
-    // MARK: The ingestion thread
+    // MARK: The reader
 
-    private func run() {
+    private func readUntilStopped() {
         var database: Database?
-        var failureReported = false
-        while database == nil {
-            do {
-                let opened = try Database(path: databasePath)
-                // The WAL is copied back into the database by the checkpoint thread, on the
-                // other core, instead of by whichever commit crosses the threshold.
-                try opened.execute("PRAGMA wal_autocheckpoint = 0;")
-                database = opened
-            } catch {
-                if !failureReported {
-                    journal.log(.critical, "ingestion cannot open the state database, retrying every second: \(error)",
-                                fields: ["VIGIL_DATABASE": databasePath])
-                    failureReported = true
-                }
-                if control.withLock({ $0.stopRequested }) { return }
-                waiter.wait(timeout: .seconds(1))
-            }
-        }
-        guard let database else { return }
-        let writer = IngestionWriter(database: database)
         var ingestors: [ModelIngestor] = []
         // Tailers are (re)built from the committed checkpoints: at start, after a reload, and
         // after a failed commit. Until the checkpoints can be read, nothing is read.
         var needsRebuild = true
-        var bursts = QuarantineBursts(journal: journal)
-        var firstUncommitted: ContinuousClock.Instant?
-        var failing = false
+        var generation = 0
+        var firstUnhanded: ContinuousClock.Instant?
+        var rebuildFailureReported = false
 
         while true {
             heartbeat.withLock { $0 = ContinuousClock.now }
@@ -141,19 +132,35 @@ public final class IngestionEngine: Sendable {
                 return (state.stopRequested, state.modelsChanged, state.models)
             }
             if stop || changed {
-                if commit(ingestors, writer: writer, bursts: &bursts) == nil { firstUncommitted = nil }
+                handOver(ingestors, generation: generation)
+                firstUnhanded = nil
                 if stop { break }
                 needsRebuild = true
             }
+            let current = pipeline.withLock { $0.generation }
+            if current != generation {
+                // A commit failed: what was read since is dropped and read again.
+                generation = current
+                ingestors = []
+                needsRebuild = true
+                firstUnhanded = nil
+            }
             if needsRebuild {
                 do {
-                    ingestors = try rebuild(ingestors, for: models, writer: writer)
+                    // Rebuilt tailers start from the database: wait until it holds every hand-over.
+                    waitUntilQueueIsEmpty()
+                    if database == nil {
+                        let opened = try Database(path: databasePath)
+                        database = opened
+                    }
+                    ingestors = try rebuild(ingestors, for: models, reader: IngestionWriter(database: database!))
                     needsRebuild = false
+                    rebuildFailureReported = false
                 } catch {
-                    if !failing {
+                    if !rebuildFailureReported {
                         journal.log(.critical, "ingestion cannot read its checkpoints from the state database, retrying every second: \(error)",
                                     fields: ["VIGIL_DATABASE": databasePath])
-                        failing = true
+                        rebuildFailureReported = true
                     }
                     waiter.wait(timeout: .seconds(1))
                     continue
@@ -167,75 +174,191 @@ public final class IngestionEngine: Sendable {
             }
             let pendingLines = ingestors.reduce(0) { $0 + $1.batch.lineCount }
             let hasWork = pendingLines > 0 || ingestors.contains { !$0.events.isEmpty || $0.hasMovedSinceCommit }
-            if hasWork, firstUncommitted == nil { firstUncommitted = .now }
-            let due = firstUncommitted.map { ContinuousClock.now - $0 >= Self.commitInterval } ?? false
+            if hasWork, firstUnhanded == nil { firstUnhanded = .now }
+            let due = firstUnhanded.map { ContinuousClock.now - $0 >= Self.commitInterval } ?? false
             if hasWork, pendingLines >= Self.commitLines || due {
-                if let error = commit(ingestors, writer: writer, bursts: &bursts) {
-                    if !failing {
-                        journal.log(.critical, "ingestion could not commit to the state database; checkpoints stay where they were, nothing is lost, retrying every second: \(error)",
-                                    fields: ["VIGIL_DATABASE": databasePath])
-                        failing = true
-                    }
-                    // Start again from what the database holds; the lines will be read again.
-                    ingestors = []
-                    needsRebuild = true
-                    firstUncommitted = nil
-                    waiter.wait(timeout: .seconds(1))
-                    continue
-                }
-                firstUncommitted = nil
-                if failing {
-                    journal.log(.notice, "ingestion commits succeed again", fields: ["VIGIL_DATABASE": databasePath])
-                    failing = false
-                }
+                handOver(ingestors, generation: generation)
+                firstUnhanded = nil
             }
-            bursts.closeQuietBursts()
             if read == 0 {
-                let untilDue = firstUncommitted.map { Self.commitInterval - (ContinuousClock.now - $0) } ?? Self.pollInterval
+                let untilDue = firstUnhanded.map { Self.commitInterval - (ContinuousClock.now - $0) } ?? Self.pollInterval
                 waiter.wait(timeout: min(Self.pollInterval, max(untilDue, .milliseconds(1))))
             }
         }
-        bursts.closeAll()
+        pipelineChanged.lock()
+        pipeline.withLock { $0.readerFinished = true }
+        pipelineChanged.broadcast()
+        pipelineChanged.unlock()
+    }
+
+    /// Gives the committer every ingestor's batch and checkpoints, waiting while the queue is full.
+    private func handOver(_ ingestors: [ModelIngestor], generation: Int) {
+        guard ingestors.contains(where: { $0.batch.lineCount > 0 || !$0.events.isEmpty || $0.hasMovedSinceCommit }) else { return }
+        let parts = ingestors.map { ingestor in
+            CommitUnit.Part(
+                settings: ingestor.settings, batch: ingestor.batch,
+                predictions: (ingestor.predictions.path, ingestor.predictions.checkpoint),
+                outcomes: (ingestor.outcomes.path, ingestor.outcomes.checkpoint),
+                events: ingestor.events)
+        }
+        for ingestor in ingestors { ingestor.markCommitted() }
+        pipelineChanged.lock()
+        while pipeline.withLock({ $0.queue.count >= Self.queueCapacity && $0.generation == generation }) {
+            pipelineChanged.wait()
+        }
+        pipeline.withLock { state in
+            if state.generation == generation { state.queue.append(CommitUnit(generation: generation, parts: parts)) }
+        }
+        pipelineChanged.broadcast()
+        pipelineChanged.unlock()
+    }
+
+    /// Waits until every unit handed over has been committed (or dropped).
+    private func waitUntilQueueIsEmpty() {
+        pipelineChanged.lock()
+        while !pipeline.withLock({ $0.queue.isEmpty && !$0.committing }) { pipelineChanged.wait() }
+        pipelineChanged.unlock()
     }
 
     /// The ingestors for `models`: those in `current` whose settings did not change keep their
     /// tailers (and open files); the others start from their committed checkpoints.
-    private func rebuild(_ current: [ModelIngestor], for models: [ModelConfig], writer: IngestionWriter) throws -> [ModelIngestor] {
+    private func rebuild(_ current: [ModelIngestor], for models: [ModelConfig], reader: IngestionWriter) throws -> [ModelIngestor] {
         let kept = Dictionary(current.map { ($0.config.name, $0) }, uniquingKeysWith: { first, _ in first })
         return try models.map { model in
             if let ingestor = kept[model.name], ingestor.config == model { return ingestor }
             return ModelIngestor(
                 config: model,
-                predictionsCheckpoint: try writer.loadCheckpoint(model: model.name, stream: .predictions, path: model.predictionsPath),
-                outcomesCheckpoint: try writer.loadCheckpoint(model: model.name, stream: .outcomes, path: model.outcomesPath))
+                predictionsCheckpoint: try reader.loadCheckpoint(model: model.name, stream: .predictions, path: model.predictionsPath),
+                outcomesCheckpoint: try reader.loadCheckpoint(model: model.name, stream: .outcomes, path: model.outcomesPath))
         }
     }
 
-    /// Commits every ingestor's batch and checkpoints in one transaction; returns the error when it failed.
-    private func commit(_ ingestors: [ModelIngestor], writer: IngestionWriter, bursts: inout QuarantineBursts) -> (any Error)? {
+    // MARK: The committer
+
+    private func commitUntilFinished() {
+        var database: Database?
+        var failureReported = false
+        var bursts = QuarantineBursts(journal: journal)
+        var failing = false
+        while true {
+            // Take the next unit, or finish once the reader has and the queue is empty.
+            pipelineChanged.lock()
+            var next: CommitUnit?
+            var finishedReading = false
+            while true {
+                (next, finishedReading) = pipeline.withLock { state in
+                    guard !state.queue.isEmpty else { return (nil, state.readerFinished) }
+                    state.committing = true
+                    return (state.queue.removeFirst(), false)
+                }
+                if next != nil || finishedReading { break }
+                if !pipelineChanged.wait(until: Date().addingTimeInterval(1)) { break }
+            }
+            pipelineChanged.broadcast()
+            pipelineChanged.unlock()
+            bursts.closeQuietBursts()
+            if finishedReading { break }
+            guard let unit = next else { continue }
+            defer { finishCommitting() }
+            if unit.generation != pipeline.withLock({ $0.generation }) { continue }
+
+            if database == nil {
+                do {
+                    let opened = try Database(path: databasePath)
+                    // The WAL is copied back by the checkpoint thread, not by whichever commit crosses a threshold.
+                    try opened.execute("PRAGMA wal_autocheckpoint = 0;")
+                    database = opened
+                } catch {
+                    if !failureReported {
+                        journal.log(.critical, "ingestion cannot open the state database, retrying every second: \(error)",
+                                    fields: ["VIGIL_DATABASE": databasePath])
+                        failureReported = true
+                    }
+                    dropQueuedUnits()
+                    Thread.sleep(forTimeInterval: 1)
+                    continue
+                }
+            }
+            if let error = commit(unit, writer: IngestionWriter(database: database!), bursts: &bursts) {
+                if !failing {
+                    journal.log(.critical, "ingestion could not commit to the state database; checkpoints stay where they were, nothing is lost, retrying every second: \(error)",
+                                fields: ["VIGIL_DATABASE": databasePath])
+                    failing = true
+                }
+                dropQueuedUnits()
+                waiter.wake()
+                Thread.sleep(forTimeInterval: 1)
+                continue
+            }
+            if failing {
+                journal.log(.notice, "ingestion commits succeed again", fields: ["VIGIL_DATABASE": databasePath])
+                failing = false
+            }
+        }
+        bursts.closeAll()
+    }
+
+    private func finishCommitting() {
+        pipelineChanged.lock()
+        pipeline.withLock { $0.committing = false }
+        pipelineChanged.broadcast()
+        pipelineChanged.unlock()
+    }
+
+    /// After a failed commit: everything read since is dropped, and the reader starts again
+    /// from the last committed checkpoints.
+    private func dropQueuedUnits() {
+        pipelineChanged.lock()
+        pipeline.withLock { state in
+            state.queue.removeAll()
+            state.generation += 1
+        }
+        pipelineChanged.broadcast()
+        pipelineChanged.unlock()
+    }
+
+    /// Applies one unit and its checkpoints in one transaction; returns the error when it failed.
+    private func commit(_ unit: CommitUnit, writer: IngestionWriter, bursts: inout QuarantineBursts) -> (any Error)? {
         let now = Date().timeIntervalSince1970
         do {
-            let outcomes = try writer.database.transaction { () -> [(ModelIngestor, IngestionWriter.Outcome)] in
-                var results: [(ModelIngestor, IngestionWriter.Outcome)] = []
-                for ingestor in ingestors {
-                    let result = try writer.apply(ingestor.batch, for: ingestor.settings, now: now)
-                    try writer.saveCheckpoint(ingestor.predictions.checkpoint, model: ingestor.config.name,
-                                              stream: .predictions, path: ingestor.predictions.path)
-                    try writer.saveCheckpoint(ingestor.outcomes.checkpoint, model: ingestor.config.name,
-                                              stream: .outcomes, path: ingestor.outcomes.path)
-                    results.append((ingestor, result))
+            let outcomes = try writer.database.transaction { () -> [IngestionWriter.Outcome] in
+                try unit.parts.map { part in
+                    let result = try writer.apply(part.batch, for: part.settings, now: now)
+                    try writer.saveCheckpoint(part.predictions.checkpoint, model: part.settings.name,
+                                              stream: .predictions, path: part.predictions.path)
+                    try writer.saveCheckpoint(part.outcomes.checkpoint, model: part.settings.name,
+                                              stream: .outcomes, path: part.outcomes.path)
+                    return result
                 }
-                return results
             }
-            for (ingestor, result) in outcomes {
-                journal(ingestor.events, model: ingestor.config.name)
-                bursts.record(result.quarantined, model: ingestor.config.name)
-                ingestor.markCommitted()
+            for (part, result) in zip(unit.parts, outcomes) {
+                journal(part.events, model: part.settings.name)
+                bursts.record(result.quarantined, model: part.settings.name)
             }
             return nil
         } catch {
             return error
         }
+    }
+
+    // MARK: The checkpointer
+
+    /// Copies committed WAL frames into the database file (a passive checkpoint: it never
+    /// blocks the committer), so that the WAL stays small without ingestion paying for it.
+    private func checkpointUntilStopped() {
+        var database: Database?
+        while !control.withLock({ $0.stopRequested }) {
+            if database == nil { database = try? Database(path: databasePath) }
+            if let database {
+                do {
+                    _ = try database.query("PRAGMA wal_checkpoint(PASSIVE)")
+                } catch {
+                    journal.log(.warning, "WAL checkpoint failed, retrying: \(error)", fields: ["VIGIL_DATABASE": databasePath])
+                }
+            }
+            checkpointWaiter.wait(timeout: Self.checkpointInterval)
+        }
+        _ = try? database?.query("PRAGMA wal_checkpoint(PASSIVE)")
     }
 
     private func journal(_ events: [TailEvent], model: String) {
