@@ -110,6 +110,12 @@ public final class Statement {
         return body(self)
     }
 
+    /// Steps through every row after binding, calling `body` on each, then resets.
+    public func forEachRow(_ body: (Statement) -> Void) throws(SQLiteError) {
+        defer { sqlite3_reset(handle) }
+        while try step() { body(self) }
+    }
+
     /// Column `index` of the current row as a double (SQLite converts integers).
     public func double(at index: Int32) -> Double { sqlite3_column_double(handle, index) }
 

@@ -36,11 +36,18 @@ struct IngestionWriter {
             lines.reserveCapacity(capacity)
         }
 
-        mutating func add(_ line: [UInt8], row: Int64, expiry: Double) {
+        /// Appends a line (and its newline); returns where it starts.
+        mutating func append(_ line: [UInt8]) -> Int64 {
+            let start = Int64(lines.count)
             lines.append(contentsOf: line)
             lines.append(0x0A)
-            if firstRow == nil { firstRow = row }
-            lastRow = row
+            return start
+        }
+
+        /// Records that the prediction in `row` was stored, with its expiry.
+        mutating func noteStored(row: Int64, expiry: Double) {
+            firstRow = min(firstRow ?? row, row)
+            lastRow = max(lastRow, row)
             minExpiry = min(minExpiry, expiry)
             maxExpiry = max(maxExpiry, expiry)
         }
@@ -95,34 +102,42 @@ struct IngestionWriter {
             result.quarantined.append(line)
         }
 
-        for item in batch.items {
-            switch item {
-            case .foreign:
-                delta.foreign += 1
-
-            case .quarantined(let line):
-                try quarantine(line)
-
-            case .prediction(let record, let location, let line):
-                let expiry = record.timestamp + horizon
-                let insert = try database.statement("""
-                    INSERT INTO predictions (model, id, ts, expires_at, score, version, segment, line_start, line_length, status)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT DO NOTHING
-                    """)
-                insert.bind(model.name, at: 1)
-                insert.bind(record.id, at: 2)
-                insert.bind(record.timestamp, at: 3)
-                insert.bind(expiry, at: 4)
-                insert.bind(record.score, at: 5)
-                insert.bind(record.version, at: 6)
-                insert.bind(segment?.id ?? 0, at: 7)
-                insert.bind(Int64(segment?.lines.count ?? 0), at: 8)
-                insert.bind(Int64(line.count), at: 9)
-                guard try insert.execute() == 1 else {
+        /// Stores a run of consecutive predictions with multi-row inserts (the per-statement cost
+        /// dominates single-row inserts), then quarantines duplicates and joins waiting outcomes,
+        /// in line order. A duplicate's bytes stay in the segment, unreferenced.
+        func storePredictions(_ group: [(record: PredictionRecord, location: IngestionBatch.LineLocation, line: [UInt8])]) throws {
+            guard var builder = segment else { return }
+            var inserted: [String: Int64] = [:]
+            var offset = 0
+            while offset < group.count {
+                let chunk = group[offset..<min(offset + Self.rowsPerInsert, group.count)]
+                let insert = try database.statement(Self.insertPredictionsSQL(rows: chunk.count))
+                var index: Int32 = 1
+                for (record, _, line) in chunk {
+                    insert.bind(model.name, at: index)
+                    insert.bind(record.id, at: index + 1)
+                    insert.bind(record.timestamp, at: index + 2)
+                    insert.bind(record.timestamp + horizon, at: index + 3)
+                    insert.bind(record.score, at: index + 4)
+                    insert.bind(record.version, at: index + 5)
+                    insert.bind(builder.id, at: index + 6)
+                    insert.bind(builder.append(line), at: index + 7)
+                    insert.bind(Int64(line.count), at: index + 8)
+                    index += 9
+                }
+                try insert.forEachRow { row in
+                    if let id = row.string(at: 1) { inserted[id] = row.int64(at: 0) }
+                }
+                offset += chunk.count
+            }
+            segment = builder
+            for (record, location, _) in group {
+                // Only the first line with an id was stored; any other is a duplicate.
+                guard let row = inserted.removeValue(forKey: record.id) else {
                     try quarantine(Self.duplicate(model: model.name, stream: .predictions, id: record.id, at: location))
                     continue
                 }
-                segment?.add(line, row: database.lastInsertedRowID, expiry: expiry)
+                segment?.noteStored(row: row, expiry: record.timestamp + horizon)
                 delta.predictions += 1
                 delta.pendingPredictions += 1
                 delta.lastPredictionTimestamp = max(delta.lastPredictionTimestamp ?? record.timestamp, record.timestamp)
@@ -144,6 +159,28 @@ struct IngestionWriter {
                     delta.unlabeled += 1
                     delta.orphaned += 1
                 }
+            }
+        }
+
+        var predictions: [(record: PredictionRecord, location: IngestionBatch.LineLocation, line: [UInt8])] = []
+        for item in batch.items {
+            if case .prediction(let record, let location, let line) = item {
+                predictions.append((record, location, line))
+                continue
+            }
+            if !predictions.isEmpty {
+                try storePredictions(predictions)
+                predictions.removeAll(keepingCapacity: true)
+            }
+            switch item {
+            case .foreign:
+                delta.foreign += 1
+
+            case .quarantined(let line):
+                try quarantine(line)
+
+            case .prediction:
+                break
 
             case .outcome(let record, let location):
                 let insert = try database.statement("""
@@ -187,6 +224,8 @@ struct IngestionWriter {
                 }
             }
         }
+
+        if !predictions.isEmpty { try storePredictions(predictions) }
 
         if let segment {
             if let firstRow = segment.firstRow {
@@ -245,6 +284,17 @@ struct IngestionWriter {
         result.predictionsUnlabeled = delta.unlabeled
         result.outcomesOrphaned = delta.orphaned
         return result
+    }
+
+    /// How many predictions one INSERT statement stores.
+    static let rowsPerInsert = 64
+
+    /// `INSERT … VALUES (…), (…) … ON CONFLICT DO NOTHING RETURNING row, id` for `rows` predictions:
+    /// RETURNING names exactly the rows stored, so the others are known to be duplicates.
+    static func insertPredictionsSQL(rows: Int) -> String {
+        let values = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')", count: rows).joined(separator: ", ")
+        return "INSERT INTO predictions (model, id, ts, expires_at, score, version, segment, line_start, line_length, status) VALUES "
+            + values + " ON CONFLICT DO NOTHING RETURNING row, id"
     }
 
     /// Marks pending predictions whose wait ended before `watermark` as unlabeled; returns how many.

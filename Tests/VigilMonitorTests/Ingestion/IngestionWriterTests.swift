@@ -139,6 +139,23 @@ struct IngestionWriterTests {
         #expect(try database.scalar("SELECT count(*) FROM prediction_segments") == .integer(2))
     }
 
+    @Test("predictions stored many to a statement keep their lines, and a repeat in a later statement is a duplicate")
+    func multiRowInserts() throws {
+        var items = (0..<150).map { prediction("q-\($0)", at: Double($0)) }
+        items.insert(prediction("q-10", at: 999), at: 100)      // a repeat, in the second statement of 64
+        let result = try apply(items)
+        #expect(result.quarantined.map(\.reason.code) == [.duplicate])
+        #expect(try stats()["predictions_ingested"] == .integer(150))
+        let rows = try database.query("""
+            SELECT p.id, p.ts, CAST(substr(s.lines, p.line_start + 1, p.line_length) AS TEXT) AS line
+            FROM predictions p JOIN prediction_segments s USING (segment) ORDER BY p.row
+            """)
+        #expect(rows.count == 150)
+        #expect(rows.map { $0["id"].string } == (0..<150).map { "q-\($0)" })
+        #expect(rows.allSatisfy { row in row["line"].string == #"{"id":"\#(row["id"].string!)","ts":\#(row["ts"].double!),"score":0.4,"features":{"age":70}}"# })
+        #expect(try database.scalar("SELECT ts FROM predictions WHERE id = 'q-10'") == .real(10))
+    }
+
     @Test("expiry is exact inside a segment whose predictions expire at different times")
     func expiryWithinSegment() throws {
         try apply([prediction("m", at: 0), prediction("n", at: 1_000), prediction("o", at: 5_000)])
