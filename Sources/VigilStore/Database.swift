@@ -14,11 +14,14 @@ public final class Database {
         public var create: Bool
         /// How long a statement waits on a lock held by another connection, in milliseconds.
         public var busyTimeoutMilliseconds: Int32
+        /// The page size of a database created by this connection (SQLite's default, 4096, when nil).
+        public var pageSize: Int?
 
-        public init(readOnly: Bool = false, create: Bool = true, busyTimeoutMilliseconds: Int32 = 5_000) {
+        public init(readOnly: Bool = false, create: Bool = true, busyTimeoutMilliseconds: Int32 = 5_000, pageSize: Int? = nil) {
             self.readOnly = readOnly
             self.create = create
             self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+            self.pageSize = pageSize
         }
     }
 
@@ -54,8 +57,12 @@ public final class Database {
         sqlite3_busy_timeout(connection, options.busyTimeoutMilliseconds)
         do throws(SQLiteError) {
             // Reading the schema first makes a file that is not a database fail here, clearly.
-            _ = try scalar("SELECT count(*) FROM sqlite_schema")
+            let tables = try scalar("SELECT count(*) FROM sqlite_schema")?.int ?? 0
             if !options.readOnly {
+                // The page size can only be chosen before a database has content (and before WAL).
+                if tables == 0, let pageSize = options.pageSize {
+                    try execute("PRAGMA page_size = \(pageSize)")
+                }
                 let mode = try scalar("PRAGMA journal_mode=WAL")?.string?.lowercased()
                 guard mode == "wal" else {
                     throw SQLiteError(extendedCode: SQLITE_ERROR, message: "could not enable WAL journal mode (got \(mode ?? "nothing"))", path: path)

@@ -12,6 +12,21 @@ struct DatabaseTests {
         #expect(try db.scalar("PRAGMA synchronous")?.int == 1) // NORMAL
     }
 
+    @Test("a page size applies to a new database only")
+    func pageSize() throws {
+        let dir = try TemporaryDirectory()
+        do {
+            let db = try Database(path: dir.path("state.db"), options: .init(pageSize: 16_384))
+            try db.execute("CREATE TABLE t (x)")
+            #expect(try db.scalar("PRAGMA page_size")?.int == 16_384)
+        }
+        let reopened = try Database(path: dir.path("state.db"), options: .init(pageSize: 8_192))
+        #expect(try reopened.scalar("PRAGMA page_size")?.int == 16_384)
+        let other = try Database(path: dir.path("other.db"))
+        try other.execute("CREATE TABLE t (x)")
+        #expect(try other.scalar("PRAGMA page_size")?.int == 4_096)
+    }
+
     @Test("values of every type round-trip through bound parameters")
     func valuesRoundTrip() throws {
         let dir = try TemporaryDirectory()

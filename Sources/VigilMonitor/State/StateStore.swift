@@ -17,7 +17,9 @@ public final class StateStore: @unchecked Sendable {
     public static func open(path: String, migrations: [Migration] = StateSchema.migrations) async throws -> StateStore {
         let store = StateStore(path: path)
         try await store.onQueue {
-            let database = try Database(path: path)
+            // 16 KiB pages: the state holds large blobs (stored prediction lines), which then
+            // take a quarter of the overflow pages.
+            let database = try Database(path: path, options: .init(pageSize: 16_384))
             try database.migrate(migrations)
             store.database = database
         }
