@@ -22,8 +22,8 @@ struct QuarantinedLine {
 /// one transaction can apply them together with the checkpoints that follow them.
 struct IngestionBatch {
     enum Item {
-        /// A parsed prediction with its line's bytes, which are stored as they are.
-        case prediction(PredictionRecord, LineLocation, line: [UInt8])
+        /// A parsed prediction: what storing it needs, and its line's bytes, stored as they are.
+        case prediction(StoredPrediction, LineLocation)
         case outcome(OutcomeRecord, LineLocation)
         case quarantined(QuarantinedLine)
         case foreign
@@ -34,6 +34,24 @@ struct IngestionBatch {
         var path: String
         var offset: Int64
         var line: Int64
+    }
+
+    /// What the committer needs of a prediction. The reader keeps the full `PredictionRecord`
+    /// (its features) to itself, so that records are freed by the thread that made them.
+    struct StoredPrediction {
+        var id: String
+        var timestamp: Double
+        var score: Double
+        var version: String?
+        var line: [UInt8]
+
+        init(_ record: PredictionRecord, line: [UInt8]) {
+            id = record.id
+            timestamp = record.timestamp
+            score = record.score
+            version = record.version
+            self.line = line
+        }
     }
 
     var items: [Item] = []

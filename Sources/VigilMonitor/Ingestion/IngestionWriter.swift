@@ -105,15 +105,15 @@ struct IngestionWriter {
         /// Stores a run of consecutive predictions with multi-row inserts (the per-statement cost
         /// dominates single-row inserts), then quarantines duplicates and joins waiting outcomes,
         /// in line order. A duplicate's bytes stay in the segment, unreferenced.
-        func storePredictions(_ group: [(record: PredictionRecord, location: IngestionBatch.LineLocation, line: [UInt8])]) throws {
+        func storePredictions(_ group: ArraySlice<IngestionBatch.Item>) throws {
             guard var builder = segment else { return }
             var inserted: [String: Int64] = [:]
-            var offset = 0
-            while offset < group.count {
-                let chunk = group[offset..<min(offset + Self.rowsPerInsert, group.count)]
+            var position = group.startIndex
+            while position < group.endIndex {
+                let chunk = group[position..<min(position + Self.rowsPerInsert, group.endIndex)]
                 let insert = try database.statement(Self.insertPredictionsSQL(rows: chunk.count))
                 var index: Int32 = 1
-                for (record, _, line) in chunk {
+                for case .prediction(let record, _) in chunk {
                     insert.bind(model.name, at: index)
                     insert.bind(record.id, at: index + 1)
                     insert.bind(record.timestamp, at: index + 2)
@@ -121,17 +121,17 @@ struct IngestionWriter {
                     insert.bind(record.score, at: index + 4)
                     insert.bind(record.version, at: index + 5)
                     insert.bind(builder.id, at: index + 6)
-                    insert.bind(builder.append(line), at: index + 7)
-                    insert.bind(Int64(line.count), at: index + 8)
+                    insert.bind(builder.append(record.line), at: index + 7)
+                    insert.bind(Int64(record.line.count), at: index + 8)
                     index += 9
                 }
                 try insert.forEachRow { row in
                     if let id = row.string(at: 1) { inserted[id] = row.int64(at: 0) }
                 }
-                offset += chunk.count
+                position = chunk.endIndex
             }
             segment = builder
-            for (record, location, _) in group {
+            for case .prediction(let record, let location) in group {
                 // Only the first line with an id was stored; any other is a duplicate.
                 guard let row = inserted.removeValue(forKey: record.id) else {
                     try quarantine(Self.duplicate(model: model.name, stream: .predictions, id: record.id, at: location))
@@ -162,15 +162,16 @@ struct IngestionWriter {
             }
         }
 
-        var predictions: [(record: PredictionRecord, location: IngestionBatch.LineLocation, line: [UInt8])] = []
-        for item in batch.items {
-            if case .prediction(let record, let location, let line) = item {
-                predictions.append((record, location, line))
+        // Runs of consecutive predictions are stored together; anything else is applied in order.
+        var runStart: Int?
+        for (position, item) in batch.items.enumerated() {
+            if case .prediction = item {
+                if runStart == nil { runStart = position }
                 continue
             }
-            if !predictions.isEmpty {
-                try storePredictions(predictions)
-                predictions.removeAll(keepingCapacity: true)
+            if let start = runStart {
+                try storePredictions(batch.items[start..<position])
+                runStart = nil
             }
             switch item {
             case .foreign:
@@ -225,7 +226,7 @@ struct IngestionWriter {
             }
         }
 
-        if !predictions.isEmpty { try storePredictions(predictions) }
+        if let start = runStart { try storePredictions(batch.items[start...]) }
 
         if let segment {
             if let firstRow = segment.firstRow {

@@ -65,7 +65,12 @@ final class ModelIngestor {
                 return quarantine(reason)
             case .success(let record):
                 model = record.model
-                item = .prediction(record, location, line: Array(line.bytes))
+                if model == nil || model == config.name, !knownFeatures.isEmpty {
+                    for feature in record.features where !knownFeatures.contains(feature.name) {
+                        batch.unknownFeatures[feature.name, default: 0] += 1
+                    }
+                }
+                item = .prediction(IngestionBatch.StoredPrediction(record, line: Array(line.bytes)), location)
             }
         case .outcomes:
             switch RecordParser.parseOutcome(line.bytes) {
@@ -80,11 +85,6 @@ final class ModelIngestor {
         if let model, model != config.name {
             batch.items.append(.foreign)
             return
-        }
-        if case .prediction(let record, _, _) = item, !knownFeatures.isEmpty {
-            for feature in record.features where !knownFeatures.contains(feature.name) {
-                batch.unknownFeatures[feature.name, default: 0] += 1
-            }
         }
         batch.items.append(item)
     }

@@ -19,8 +19,9 @@ struct IngestionWriterTests {
     }
 
     func prediction(_ id: String, at ts: Double) -> IngestionBatch.Item {
-        .prediction(PredictionRecord(id: id, timestamp: ts, score: 0.4, features: [.init(name: "age", value: .number(70))]), here,
-                    line: Array(#"{"id":"\#(id)","ts":\#(ts),"score":0.4,"features":{"age":70}}"#.utf8))
+        .prediction(IngestionBatch.StoredPrediction(
+            PredictionRecord(id: id, timestamp: ts, score: 0.4, features: [.init(name: "age", value: .number(70))]),
+            line: Array(#"{"id":"\#(id)","ts":\#(ts),"score":0.4,"features":{"age":70}}"#.utf8)), here)
     }
 
     func outcome(_ id: String, at ts: Double, label: Bool = true) -> IngestionBatch.Item {
@@ -154,6 +155,20 @@ struct IngestionWriterTests {
         #expect(rows.map { $0["id"].string } == (0..<150).map { "q-\($0)" })
         #expect(rows.allSatisfy { row in row["line"].string == #"{"id":"\#(row["id"].string!)","ts":\#(row["ts"].double!),"score":0.4,"features":{"age":70}}"# })
         #expect(try database.scalar("SELECT ts FROM predictions WHERE id = 'q-10'") == .real(10))
+    }
+
+    @Test("a run of predictions after other lines in the batch is stored whole")
+    func runAfterOtherItems() throws {
+        let items = [outcome("r-0", at: 5)] + (0..<100).map { prediction("r-\($0)", at: Double($0)) } + [outcome("r-99", at: 200)]
+        try apply(items)
+        #expect(try stats()["predictions_ingested"] == .integer(100))
+        #expect(try stats()["joined"] == .integer(2))
+        #expect(try database.scalar("SELECT count(*) FROM predictions") == .integer(100))
+        let stored = try database.query("""
+            SELECT CAST(substr(s.lines, p.line_start + 1, p.line_length) AS TEXT) AS line
+            FROM predictions p JOIN prediction_segments s USING (segment) WHERE p.id = 'r-64'
+            """)
+        #expect(stored.first?["line"].string == #"{"id":"r-64","ts":64.0,"score":0.4,"features":{"age":70}}"#)
     }
 
     @Test("expiry is exact inside a segment whose predictions expire at different times")
