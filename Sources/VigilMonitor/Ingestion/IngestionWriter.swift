@@ -78,6 +78,10 @@ struct IngestionWriter {
             "SELECT pending_outcomes, prediction_watermark, outcome_watermark FROM model_stats WHERE model = ?", model.name
         ).first
         var pendingOutcomes = stats?["pending_outcomes"].int64 ?? 0
+        try database.run("INSERT INTO model_keys (name) VALUES (?) ON CONFLICT DO NOTHING", model.name)
+        guard let modelKey = try database.scalar("SELECT key FROM model_keys WHERE name = ?", model.name)?.int64 else {
+            throw SQLiteError(extendedCode: 1, message: "no key for model \(model.name)")
+        }
         var predictionWatermark = stats?["prediction_watermark"].double
         var outcomeWatermark = stats?["outcome_watermark"].double
 
@@ -114,7 +118,7 @@ struct IngestionWriter {
                 let insert = try database.statement(Self.insertPredictionsSQL(rows: chunk.count))
                 var index: Int32 = 1
                 for case .prediction(let record, _) in chunk {
-                    insert.bind(model.name, at: index)
+                    insert.bind(modelKey, at: index)
                     insert.bind(record.id, at: index + 1)
                     insert.bind(record.timestamp, at: index + 2)
                     insert.bind(record.timestamp + horizon, at: index + 3)
@@ -152,10 +156,10 @@ struct IngestionWriter {
                 delta.pendingOutcomes -= 1
                 delta.pendingPredictions -= 1
                 if outcomeTimestamp <= record.timestamp + horizon {
-                    try join(model: model.name, id: record.id, label: label, outcomeTimestamp: outcomeTimestamp)
+                    try join(model: model.name, key: modelKey, id: record.id, label: label, outcomeTimestamp: outcomeTimestamp)
                     delta.joined += 1
                 } else {
-                    try settleLate(model: model.name, id: record.id)
+                    try settleLate(model: model.name, key: modelKey, id: record.id)
                     delta.unlabeled += 1
                     delta.orphaned += 1
                 }
@@ -200,18 +204,18 @@ struct IngestionWriter {
                 delta.outcomes += 1
                 outcomeWatermark = max(outcomeWatermark ?? record.timestamp, record.timestamp)
                 delta.outcomeWatermark = outcomeWatermark
-                let lookup = try database.statement("SELECT ts, status FROM predictions WHERE model = ? AND id = ?")
-                lookup.bind(model.name, at: 1)
+                let lookup = try database.statement("SELECT ts, status FROM predictions WHERE model_key = ? AND id = ?")
+                lookup.bind(modelKey, at: 1)
                 lookup.bind(record.id, at: 2)
                 let prediction = try lookup.firstRow { ($0.double(at: 0), $0.string(at: 1)) }
                 switch (prediction?.1, prediction?.0) {
                 case ("pending", let predictionTimestamp?):
                     delta.pendingPredictions -= 1
                     if record.timestamp <= predictionTimestamp + horizon {
-                        try join(model: model.name, id: record.id, label: record.label ? 1 : 0, outcomeTimestamp: record.timestamp)
+                        try join(model: model.name, key: modelKey, id: record.id, label: record.label ? 1 : 0, outcomeTimestamp: record.timestamp)
                         delta.joined += 1
                     } else {
-                        try settleLate(model: model.name, id: record.id)
+                        try settleLate(model: model.name, key: modelKey, id: record.id)
                         delta.unlabeled += 1
                         delta.orphaned += 1
                     }
@@ -294,7 +298,7 @@ struct IngestionWriter {
     /// RETURNING names exactly the rows stored, so the others are known to be duplicates.
     static func insertPredictionsSQL(rows: Int) -> String {
         let values = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')", count: rows).joined(separator: ", ")
-        return "INSERT INTO predictions (model, id, ts, expires_at, score, version, segment, line_start, line_length, status) VALUES "
+        return "INSERT INTO predictions (model_key, id, ts, expires_at, score, version, segment, line_start, line_length, status) VALUES "
             + values + " ON CONFLICT DO NOTHING RETURNING row, id"
     }
 
@@ -354,11 +358,11 @@ struct IngestionWriter {
                               rotations: row["rotations"].int64 ?? 0, truncations: row["truncations"].int64 ?? 0)
     }
 
-    private func join(model: String, id: String, label: Int64, outcomeTimestamp: Double) throws {
-        let prediction = try database.statement("UPDATE predictions SET status = 'joined', label = ?, outcome_ts = ? WHERE model = ? AND id = ?")
+    private func join(model: String, key: Int64, id: String, label: Int64, outcomeTimestamp: Double) throws {
+        let prediction = try database.statement("UPDATE predictions SET status = 'joined', label = ?, outcome_ts = ? WHERE model_key = ? AND id = ?")
         prediction.bind(label, at: 1)
         prediction.bind(outcomeTimestamp, at: 2)
-        prediction.bind(model, at: 3)
+        prediction.bind(key, at: 3)
         prediction.bind(id, at: 4)
         try prediction.execute()
         let outcome = try database.statement("UPDATE outcomes SET status = 'joined' WHERE model = ? AND id = ?")
@@ -368,8 +372,8 @@ struct IngestionWriter {
     }
 
     /// An outcome that came after its prediction's horizon: neither is joined.
-    private func settleLate(model: String, id: String) throws {
-        try database.run("UPDATE predictions SET status = 'unlabeled' WHERE model = ? AND id = ?", model, id)
+    private func settleLate(model: String, key: Int64, id: String) throws {
+        try database.run("UPDATE predictions SET status = 'unlabeled' WHERE model_key = ? AND id = ?", key, id)
         try database.run("UPDATE outcomes SET status = 'orphaned' WHERE model = ? AND id = ?", model, id)
     }
 

@@ -49,11 +49,17 @@ public enum StateSchema {
                 lines BLOB NOT NULL
             );
             CREATE INDEX prediction_segments_unswept ON prediction_segments (model, min_expires_at) WHERE swept = 0;
+            -- A small number for each model name, so that the prediction rows and their index
+            -- (the bulk of the database) carry an integer instead of the name.
+            CREATE TABLE model_keys (
+                key INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE
+            );
             -- Every prediction: pending its outcome, joined (a labeled example), or unlabeled (expired).
             -- Its line is bytes line_start ..< line_start + line_length of its segment's lines.
             CREATE TABLE predictions (
                 row INTEGER PRIMARY KEY,
-                model TEXT NOT NULL,
+                model_key INTEGER NOT NULL,
                 id TEXT NOT NULL,
                 ts REAL NOT NULL,
                 expires_at REAL NOT NULL,
@@ -66,7 +72,7 @@ public enum StateSchema {
                 label INTEGER,
                 outcome_ts REAL
             );
-            CREATE UNIQUE INDEX predictions_by_id ON predictions (model, id);
+            CREATE UNIQUE INDEX predictions_by_id ON predictions (model_key, id);
             -- Every outcome: pending its prediction, joined, or orphaned (its prediction never came in time).
             CREATE TABLE outcomes (
                 model TEXT NOT NULL,
