@@ -26,6 +26,14 @@ struct WakePipe: Sendable {
         _ = write(writeEnd, &byte, 1)
     }
 
+    /// Sleeps until `wake()` or `timeout`, whichever comes first.
+    func wait(timeout: Duration) {
+        var descriptor = pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)
+        let milliseconds = Int32(timeout.components.seconds * 1_000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        _ = poll(&descriptor, 1, max(milliseconds, 0))
+        drain()
+    }
+
     /// Empties the pipe after a wake-up.
     func drain() {
         guard readEnd >= 0 else { return }

@@ -138,17 +138,6 @@ public final class Database {
         return rows
     }
 
-    /// Runs one query and calls `body` for each row without collecting them.
-    public func forEachRow(_ sql: String, arguments: [SQLValue] = [], _ body: (Row) throws -> Void) throws {
-        let statement = try cachedStatement(sql)
-        try statement.reset(binding: arguments)
-        defer { sqlite3_reset(statement.handle) }
-        let columns = statement.columnNames
-        while try statement.step() {
-            try body(statement.currentRow(columns: columns))
-        }
-    }
-
     /// The first column of the first row, or nil when the query returns no row.
     public func scalar(_ sql: String, _ arguments: any SQLBindable...) throws(SQLiteError) -> SQLValue? {
         try query(sql, arguments: arguments.map(\.sqlValue)).first?.values.first
@@ -209,11 +198,6 @@ public final class Database {
 
     func setUserVersion(_ version: Int) throws(SQLiteError) {
         try execute("PRAGMA user_version = \(version)")
-    }
-
-    /// Forgets every cached statement (they are finalized).
-    public func clearStatementCache() {
-        statementCache.removeAll()
     }
 
     /// How many prepared statements are cached.

@@ -59,12 +59,6 @@ public final class Statement {
 
     // MARK: Direct use, for hot paths
 
-    /// Resets the statement (keeping nothing bound) so that it can be bound and run again.
-    public func reset() {
-        sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
-    }
-
     /// Binds an integer to the 1-based parameter `index`.
     public func bind(_ value: Int64, at index: Int32) {
         sqlite3_bind_int64(handle, index, value)

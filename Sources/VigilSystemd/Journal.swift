@@ -57,12 +57,8 @@ public struct Journal: Sendable {
         fields: KeyValuePairs<String, String> = [:],
         file: String = #fileID, line: UInt = #line, function: String = #function
     ) {
-        do {
-            let entry = try JournalEntry(priority, message, messageID: messageID, fields: fields, file: file, line: line, function: function)
-            send(entry)
-        } catch {
-            writeLine("\(Self.timestamp(Date())) \(priority.name) \(message) (not journaled: \(error))")
-        }
+        log(priority, message, messageID: messageID, pairs: fields.map { ($0.key, $0.value) }, dropEmpty: false,
+            file: file, line: line, function: function)
     }
 
     /// Builds and sends an entry from fields known only at run time; empty values are left out.
@@ -73,9 +69,17 @@ public struct Journal: Sendable {
         fieldList: [(String, String)],
         file: String = #fileID, line: UInt = #line, function: String = #function
     ) {
+        log(priority, message, messageID: messageID, pairs: fieldList, dropEmpty: true,
+            file: file, line: line, function: function)
+    }
+
+    private func log(
+        _ priority: JournalPriority, _ message: String, messageID: String?, pairs: [(String, String)], dropEmpty: Bool,
+        file: String, line: UInt, function: String
+    ) {
         do {
             var entry = try JournalEntry(priority, message, messageID: messageID, file: file, line: line, function: function)
-            for (name, value) in fieldList where !value.isEmpty {
+            for (name, value) in pairs where !(dropEmpty && value.isEmpty) {
                 entry.fields.append((try JournalFieldName(name), value))
             }
             send(entry)

@@ -24,9 +24,9 @@ struct CommandFailure: Error {
         self.lines = lines
     }
 
-    init(_ failure: StartupFailure, hint: String? = nil) {
+    init(_ failure: StartupFailure) {
         exitCode = failure.exitCode
-        lines = failure.lines + (hint.map { [$0] } ?? [])
+        lines = failure.lines
     }
 
     /// Prints the lines to stderr and returns the exit code to throw.

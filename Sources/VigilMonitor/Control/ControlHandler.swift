@@ -119,23 +119,20 @@ final class ControlHandler {
     private func setState(_ status: String, of model: String, reason: String, by caller: ControlCaller) throws -> [String: Any] {
         let now = Self.now()
         let previous = try database.scalar("SELECT status FROM model_state WHERE model = ?", model)?.string ?? "active"
-        try database.transaction {
-            try database.run(
-                """
-                INSERT INTO model_state (model, status, reason, changed_at, changed_by) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (model) DO UPDATE SET status = excluded.status, reason = excluded.reason,
-                    changed_at = excluded.changed_at, changed_by = excluded.changed_by
-                """,
-                model, status, reason, now, caller.user)
-        }
+        // One statement commits on its own, with the connection's full fsync.
+        try database.run(
+            """
+            INSERT INTO model_state (model, status, reason, changed_at, changed_by) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (model) DO UPDATE SET status = excluded.status, reason = excluded.reason,
+                changed_at = excluded.changed_at, changed_by = excluded.changed_by
+            """,
+            model, status, reason, now, caller.user)
         return ["ok": true, "model": model, "state": status, "previous_state": previous, "changed_at": now,
                 "message": previous == status ? "\(model) was already \(status)" : "\(model) is now \(status)"]
     }
 
     static func now() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
+        RFC3339Timestamp.string(from: Date())
     }
 
     static func jsonObject(_ value: some Encodable) throws -> Any {

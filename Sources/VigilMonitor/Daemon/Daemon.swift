@@ -210,6 +210,6 @@ public actor Daemon {
     }
 
     static func timestamp() -> String {
-        ISO8601DateFormatter().string(from: Date())
+        RFC3339Timestamp.string(from: Date(), fractionalSeconds: false)
     }
 }

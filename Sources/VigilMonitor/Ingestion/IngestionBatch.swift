@@ -54,9 +54,10 @@ struct IngestionBatch {
         }
     }
 
+    /// One item per line read, in order.
     var items: [Item] = []
     var unknownFeatures: [String: Int64] = [:]
-    var lineCount = 0
 
-    var isEmpty: Bool { items.isEmpty && unknownFeatures.isEmpty }
+    /// How many lines the batch holds.
+    var lineCount: Int { items.count }
 }

@@ -64,7 +64,7 @@ public final class IngestionEngine: Sendable {
     /// Signalled whenever `pipeline` changes.
     private let pipelineChanged = NSCondition()
     private let waiter = FileChangeWaiter()
-    private let checkpointWaiter = FileChangeWaiter()
+    private let checkpointWaiter = WakePipe()
     private let threadsFinished = DispatchSemaphore(value: 0)
     private let heartbeat = Mutex<ContinuousClock.Instant>(ContinuousClock.now)
 
@@ -72,6 +72,10 @@ public final class IngestionEngine: Sendable {
         self.databasePath = databasePath
         self.journal = journal
         self.control = Mutex(Control(models: models))
+    }
+
+    deinit {
+        checkpointWaiter.close()
     }
 
     /// Starts the reader, committer and checkpoint threads.

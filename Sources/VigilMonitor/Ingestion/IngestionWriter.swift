@@ -17,9 +17,6 @@ struct IngestionWriter {
     /// What applying a batch did, for the journal.
     struct Outcome {
         var quarantined: [QuarantinedLine] = []
-        var joined: Int64 = 0
-        var predictionsUnlabeled: Int64 = 0
-        var outcomesOrphaned: Int64 = 0
     }
 
     /// The segment row a batch's prediction lines are gathered into.
@@ -285,9 +282,6 @@ struct IngestionWriter {
             delta.pendingPredictions, delta.pendingOutcomes, delta.unlabeled, delta.orphaned,
             delta.lastPredictionTimestamp, delta.lastPredictionTimestamp,
             predictionWatermark, outcomeWatermark, model.name)
-        result.joined = delta.joined
-        result.predictionsUnlabeled = delta.unlabeled
-        result.outcomesOrphaned = delta.orphaned
         return result
     }
 

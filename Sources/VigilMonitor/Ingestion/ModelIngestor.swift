@@ -44,7 +44,6 @@ final class ModelIngestor {
     }
 
     private func take(_ line: TailLine, from stream: LogStream) {
-        batch.lineCount += 1
         let path = stream == .predictions ? predictions.path : outcomes.path
         func quarantine(_ reason: QuarantineReason) {
             batch.items.append(.quarantined(QuarantinedLine(

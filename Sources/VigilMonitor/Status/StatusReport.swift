@@ -143,8 +143,6 @@ public struct StatusReport: Codable, Sendable, Equatable {
     }
 
     static func rfc3339(_ seconds: Double) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date(timeIntervalSince1970: seconds))
+        RFC3339Timestamp.string(from: Date(timeIntervalSince1970: seconds))
     }
 }
