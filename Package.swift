@@ -59,12 +59,15 @@ let package = Package(
         // A log writer the ingestion tests run as a separate process.
         .executableTarget(name: "vigil-test-logwriter", path: "Tests/LogWriter", swiftSettings: sharedSettings),
 
+        // Helpers every test target shares (temporary directories, a seeded generator).
+        .target(name: "VigilTestSupport", path: "Tests/VigilTestSupport", swiftSettings: sharedSettings),
+
         // Tests mirror the libraries; IntegrationTests run the built binaries.
         .testTarget(name: "VigilStatsTests", dependencies: ["VigilStats"], exclude: ["Fixtures"], swiftSettings: sharedSettings),
-        .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore"], swiftSettings: sharedSettings),
+        .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore", "VigilTestSupport"], swiftSettings: sharedSettings),
         .testTarget(name: "VigilSystemdTests", dependencies: ["VigilSystemd"], swiftSettings: sharedSettings),
-        .testTarget(name: "VigilMonitorTests", dependencies: ["VigilMonitor"], exclude: ["Records/Generators"], swiftSettings: sharedSettings),
-        .testTarget(name: "IntegrationTests", dependencies: ["vigild", "vigil", "vigil-test-logwriter"], swiftSettings: sharedSettings),
+        .testTarget(name: "VigilMonitorTests", dependencies: ["VigilMonitor", "VigilTestSupport"], exclude: ["Records/Generators"], swiftSettings: sharedSettings),
+        .testTarget(name: "IntegrationTests", dependencies: ["vigild", "vigil", "vigil-test-logwriter", "VigilTestSupport"], swiftSettings: sharedSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilTestSupport
 
 /// The test users `deploy/dev.sh test` creates (as root): a viewer, a clinical owner and an admin.
 enum TestUsers {
@@ -140,15 +141,9 @@ struct ControlTests {
             #expect(response.contains("\"ok\":false"))
         }
         try await vigild.stop()
-        let tamper = Process()
-        tamper.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        tamper.arguments = [vigild.stateDirectory + "/vigil.db", "DELETE FROM audit"]
-        let errors = Pipe()
-        tamper.standardError = errors
-        try tamper.run()
-        tamper.waitUntilExit()
-        #expect(tamper.terminationStatus != 0)
-        #expect(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("append-only"))
+        let tamper = try await sqliteShell(vigild.stateDirectory + "/vigil.db", "DELETE FROM audit")
+        #expect(tamper.status != 0)
+        #expect(tamper.stderr.contains("append-only"))
     }
 
     @Test("abuse — random bytes, 1 MiB lines, 1,000 silent and half-closed connections — does not stop answers or ingestion")

@@ -68,7 +68,7 @@ struct DaemonLifecycleTests {
 
         daemon.signal(SIGTERM)
         #expect(try await daemon.waitForExit() == 0)
-        let models = try sqliteQuery(scratch.file("state/vigil.db"), "SELECT name FROM models ORDER BY name")
+        let models = try await sqliteQuery(scratch.file("state/vigil.db"), "SELECT name FROM models ORDER BY name")
         #expect(models == ["readmission", "sepsis-risk"])
     }
 
@@ -88,22 +88,10 @@ struct DaemonLifecycleTests {
         second.signal(SIGTERM)
         #expect(try await second.waitForExit() == 0)
 
-        let stops = try sqliteQuery(scratch.file("state/vigil.db"), "SELECT stopped_at FROM daemon_runs ORDER BY id")
+        let stops = try await sqliteQuery(scratch.file("state/vigil.db"), "SELECT stopped_at FROM daemon_runs ORDER BY id")
         #expect(stops.count == 2)
         #expect(stops.first == "unclean")
         #expect(stops.last?.hasPrefix("20") == true)
     }
 }
 
-/// Runs a query with the sqlite3 shell and returns one string per row.
-func sqliteQuery(_ path: String, _ sql: String) throws -> [String] {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-    process.arguments = [path, sql]
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
-}

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilTestSupport
 
 /// vigild ingesting real files written by a real writer process, through rotation, truncation and SIGKILL.
 struct IngestionTests {
@@ -54,7 +55,7 @@ struct IngestionTests {
         #expect(final.quarantined == 0)
         #expect(final.pending_predictions == 0)
         #expect(final.pending_outcomes == 0)
-        #expect(try sqliteQuery(scratch.file("state/vigil.db"), "SELECT count(*) FROM predictions WHERE status = 'joined'") == [String(count)])
+        #expect(try await sqliteQuery(scratch.file("state/vigil.db"), "SELECT count(*) FROM predictions WHERE status = 'joined'") == [String(count)])
         daemon.signal(SIGTERM)
         #expect(try await daemon.waitForExit() == 0)
     }
@@ -158,18 +159,5 @@ struct IngestionTests {
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
         defer { close(fd) }
         _ = Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-    }
-}
-
-/// A small seeded generator, so that "random moments" are the same on every run.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -56,7 +56,7 @@ struct StartupFailureTests {
         let scratch = try Scratch()
         let config = try scratch.validConfig()
         try FileManager.default.createDirectory(atPath: scratch.file("state"), withIntermediateDirectories: true)
-        try sqlite(scratch.file("state/vigil.db"), "PRAGMA user_version = 99;")
+        try await sqlite(scratch.file("state/vigil.db"), "PRAGMA user_version = 99;")
         let result = try await start(config)
         #expect(result.status == 65)
         #expect(result.lines == ["vigild: database \(scratch.file("state/vigil.db")) has schema version 99, newer than the 3 this vigil supports; upgrade vigil or restore a matching backup"])
@@ -94,7 +94,7 @@ struct StartupFailureTests {
         let scratch = try Scratch()
         let config = try scratch.validConfig()
         try FileManager.default.createDirectory(atPath: scratch.file("state"), withIntermediateDirectories: true)
-        try sqlite(scratch.file("state/vigil.db"), "PRAGMA journal_mode=WAL; CREATE TABLE t(x);")
+        try await sqlite(scratch.file("state/vigil.db"), "PRAGMA journal_mode=WAL; CREATE TABLE t(x);")
         // Hold the write lock from a separate sqlite3 process for longer than vigild's busy timeout.
         let holder = try RunningProcess(URL(fileURLWithPath: "/usr/bin/sqlite3"), [scratch.file("state/vigil.db")],
                                         stdin: "BEGIN EXCLUSIVE; INSERT INTO t VALUES (1); SELECT 'locked';\n.shell sleep 12\nCOMMIT;\n")
@@ -108,12 +108,3 @@ struct StartupFailureTests {
     }
 }
 
-/// Runs `sql` on the database at `path` with the sqlite3 shell.
-func sqlite(_ path: String, _ sql: String) throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-    process.arguments = [path, sql]
-    try process.run()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw TestFailure("sqlite3 \(path) failed") }
-}

@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import VigilTestSupport
 @testable import VigilStore
 
 struct DatabaseTests {
     @Test("a new database is opened in WAL mode with foreign keys and NORMAL synchronous")
     func connectionSettings() throws {
         let dir = try TemporaryDirectory()
-        let db = try Database(path: dir.path("state.db"))
+        let db = try Database(path: dir.file("state.db"))
         #expect(try db.scalar("PRAGMA journal_mode")?.string == "wal")
         #expect(try db.scalar("PRAGMA foreign_keys")?.int == 1)
         #expect(try db.scalar("PRAGMA synchronous")?.int == 1) // NORMAL
@@ -16,13 +17,13 @@ struct DatabaseTests {
     func pageSize() throws {
         let dir = try TemporaryDirectory()
         do {
-            let db = try Database(path: dir.path("state.db"), options: .init(pageSize: 16_384))
+            let db = try Database(path: dir.file("state.db"), options: .init(pageSize: 16_384))
             try db.execute("CREATE TABLE t (x)")
             #expect(try db.scalar("PRAGMA page_size")?.int == 16_384)
         }
-        let reopened = try Database(path: dir.path("state.db"), options: .init(pageSize: 8_192))
+        let reopened = try Database(path: dir.file("state.db"), options: .init(pageSize: 8_192))
         #expect(try reopened.scalar("PRAGMA page_size")?.int == 16_384)
-        let other = try Database(path: dir.path("other.db"))
+        let other = try Database(path: dir.file("other.db"))
         try other.execute("CREATE TABLE t (x)")
         #expect(try other.scalar("PRAGMA page_size")?.int == 4_096)
     }
@@ -30,7 +31,7 @@ struct DatabaseTests {
     @Test("values of every type round-trip through bound parameters")
     func valuesRoundTrip() throws {
         let dir = try TemporaryDirectory()
-        let db = try Database(path: dir.path("state.db"))
+        let db = try Database(path: dir.file("state.db"))
         try db.execute("CREATE TABLE t (i INTEGER, r REAL, s TEXT, b BLOB, n)")
         try db.run("INSERT INTO t VALUES (?, ?, ?, ?, ?)", 42, 0.25, "lactate ≥ 2", [UInt8]([0, 1, 255]), SQLValue.null)
         let row = try #require(try db.query("SELECT * FROM t").first)
@@ -44,7 +45,7 @@ struct DatabaseTests {
     @Test("prepared statements are cached by their SQL and reused")
     func statementCache() throws {
         let dir = try TemporaryDirectory()
-        let db = try Database(path: dir.path("state.db"))
+        let db = try Database(path: dir.file("state.db"))
         try db.execute("CREATE TABLE t (x INTEGER)")
         let before = db.cachedStatementCount
         for value in 0..<100 { try db.run("INSERT INTO t (x) VALUES (?)", value) }
@@ -55,7 +56,7 @@ struct DatabaseTests {
     @Test("a transaction commits when its body returns")
     func transactionCommits() throws {
         let dir = try TemporaryDirectory()
-        let db = try Database(path: dir.path("state.db"))
+        let db = try Database(path: dir.file("state.db"))
         try db.execute("CREATE TABLE t (x INTEGER)")
         try db.transaction {
             try db.run("INSERT INTO t VALUES (1)")
@@ -70,7 +71,7 @@ struct DatabaseTests {
     @Test("a transaction rolls back everything when its body throws")
     func transactionRollsBack() throws {
         let dir = try TemporaryDirectory()
-        let db = try Database(path: dir.path("state.db"))
+        let db = try Database(path: dir.file("state.db"))
         try db.execute("CREATE TABLE t (x INTEGER)")
         try db.run("INSERT INTO t VALUES (0)")
         #expect(throws: Abort.self) {
@@ -86,7 +87,7 @@ struct DatabaseTests {
     @Test("a nested transaction that throws rolls back only its own work")
     func nestedRollback() throws {
         let dir = try TemporaryDirectory()
-        let db = try Database(path: dir.path("state.db"))
+        let db = try Database(path: dir.file("state.db"))
         try db.execute("CREATE TABLE t (x INTEGER)")
         try db.transaction {
             try db.run("INSERT INTO t VALUES (1)")
@@ -102,7 +103,7 @@ struct DatabaseTests {
     @Test("a constraint violation carries SQLite's extended code, message and SQL, but not the arguments")
     func constraintError() throws {
         let dir = try TemporaryDirectory()
-        let db = try Database(path: dir.path("state.db"))
+        let db = try Database(path: dir.file("state.db"))
         try db.execute("CREATE TABLE patients (id TEXT PRIMARY KEY)")
         try db.run("INSERT INTO patients VALUES (?)", "enc-88321")
         let error = try #require(throws: SQLiteError.self) {
@@ -121,7 +122,7 @@ struct DatabaseTests {
     @Test("a syntax error is reported with SQLITE_ERROR and the statement")
     func syntaxError() throws {
         let dir = try TemporaryDirectory()
-        let db = try Database(path: dir.path("state.db"))
+        let db = try Database(path: dir.file("state.db"))
         let error = try #require(throws: SQLiteError.self) { try db.query("SELEKT 1") }
         #expect(error.kind == .error)
         #expect(error.message.contains("syntax error"))
@@ -131,7 +132,7 @@ struct DatabaseTests {
     @Test("the wrong number of arguments is an error, not a silent NULL")
     func argumentCount() throws {
         let dir = try TemporaryDirectory()
-        let db = try Database(path: dir.path("state.db"))
+        let db = try Database(path: dir.file("state.db"))
         try db.execute("CREATE TABLE t (a, b)")
         let error = try #require(throws: SQLiteError.self) { try db.run("INSERT INTO t VALUES (?, ?)", 1) }
         #expect(error.message == "expected 2 arguments, got 1")
@@ -140,11 +141,11 @@ struct DatabaseTests {
     @Test("a write blocked by another connection's lock fails with SQLITE_BUSY after the busy timeout")
     func busyError() throws {
         let dir = try TemporaryDirectory()
-        let holder = try Database(path: dir.path("state.db"))
+        let holder = try Database(path: dir.file("state.db"))
         try holder.execute("CREATE TABLE t (x INTEGER)")
         try holder.execute("BEGIN IMMEDIATE")
         try holder.run("INSERT INTO t VALUES (1)")
-        let other = try Database(path: dir.path("state.db"), options: .init(busyTimeoutMilliseconds: 50))
+        let other = try Database(path: dir.file("state.db"), options: .init(busyTimeoutMilliseconds: 50))
         let error = try #require(throws: SQLiteError.self) { try other.run("INSERT INTO t VALUES (2)") }
         #expect(error.kind == .busy)
         try holder.execute("COMMIT")
@@ -155,7 +156,7 @@ struct DatabaseTests {
     @Test("a file that is not a database is refused with SQLITE_NOTADB")
     func notADatabase() throws {
         let dir = try TemporaryDirectory()
-        let path = dir.path("garbage.db")
+        let path = dir.file("garbage.db")
         try Data(repeating: 0x5A, count: 8192).write(to: URL(fileURLWithPath: path))
         let error = try #require(throws: SQLiteError.self) { try Database(path: path) }
         #expect(error.kind == .notADatabase)
@@ -166,7 +167,7 @@ struct DatabaseTests {
     func cannotOpen() throws {
         let dir = try TemporaryDirectory()
         let error = try #require(throws: SQLiteError.self) {
-            try Database(path: dir.path("missing.db"), options: .init(readOnly: true))
+            try Database(path: dir.file("missing.db"), options: .init(readOnly: true))
         }
         #expect(error.kind == .cannotOpen)
     }

@@ -1,4 +1,5 @@
 import Testing
+import VigilTestSupport
 @testable import VigilStore
 
 struct MigrationTests {
@@ -10,7 +11,7 @@ struct MigrationTests {
     @Test("a new database is migrated to the latest version in order")
     func migratesNewDatabase() throws {
         let dir = try TemporaryDirectory()
-        let db = try Database(path: dir.path("state.db"))
+        let db = try Database(path: dir.file("state.db"))
         #expect(try db.migrate(Self.history) == [1, 2])
         #expect(try db.userVersion == 2)
         try db.run("INSERT INTO models (name, paused) VALUES ('sepsis-risk', 1)")
@@ -19,7 +20,7 @@ struct MigrationTests {
     @Test("migrating a current database applies nothing")
     func idempotent() throws {
         let dir = try TemporaryDirectory()
-        let db = try Database(path: dir.path("state.db"))
+        let db = try Database(path: dir.file("state.db"))
         try db.migrate(Self.history)
         #expect(try db.migrate(Self.history) == [])
     }
@@ -28,11 +29,11 @@ struct MigrationTests {
     func partialUpgrade() throws {
         let dir = try TemporaryDirectory()
         do {
-            let db = try Database(path: dir.path("state.db"))
+            let db = try Database(path: dir.file("state.db"))
             try db.migrate(Array(Self.history.prefix(1)))
             try db.run("INSERT INTO models (name) VALUES ('readmission')")
         }
-        let db = try Database(path: dir.path("state.db"))
+        let db = try Database(path: dir.file("state.db"))
         #expect(try db.migrate(Self.history) == [2])
         #expect(try db.scalar("SELECT paused FROM models WHERE name = 'readmission'")?.int == 0)
     }
@@ -40,7 +41,7 @@ struct MigrationTests {
     @Test("a failing migration is rolled back and leaves the version where it was")
     func failingMigrationRollsBack() throws {
         let dir = try TemporaryDirectory()
-        let db = try Database(path: dir.path("state.db"))
+        let db = try Database(path: dir.file("state.db"))
         try db.migrate(Array(Self.history.prefix(1)))
         let broken = Self.history.prefix(1) + [
             Migration(version: 2, name: "half done") { db in
@@ -56,17 +57,17 @@ struct MigrationTests {
     @Test("a database from a newer schema is refused with a clear message")
     func newerSchemaRefused() throws {
         let dir = try TemporaryDirectory()
-        let db = try Database(path: dir.path("state.db"))
+        let db = try Database(path: dir.file("state.db"))
         try db.execute("PRAGMA user_version = 9")
         let error = try #require(throws: MigrationError.self) { try db.migrate(Self.history) }
-        #expect(error == .newerSchema(path: dir.path("state.db"), found: 9, supported: 2))
+        #expect(error == .newerSchema(path: dir.file("state.db"), found: 9, supported: 2))
         #expect(error.description.contains("schema version 9, newer than the 2 this vigil supports"))
     }
 
     @Test("a history with a gap in its versions is rejected before anything runs")
     func invalidHistory() throws {
         let dir = try TemporaryDirectory()
-        let db = try Database(path: dir.path("state.db"))
+        let db = try Database(path: dir.file("state.db"))
         let gap = [Self.history[0], Migration(version: 3, name: "skips two", sql: "SELECT 1")]
         #expect(throws: MigrationError.self) { try db.migrate(gap) }
         #expect(try db.userVersion == 0)

@@ -1,4 +1,5 @@
 import Testing
+import VigilTestSupport
 @testable import VigilMonitor
 
 struct JSONNumberTests {
@@ -95,20 +96,5 @@ struct JSONNumberTests {
             let parsed = try number(value.description)
             #expect(parsed.bitPattern == value.bitPattern, "\(value)")
         }
-    }
-}
-
-/// A seeded generator (Steele, Lea and Flood's SplitMix64), so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

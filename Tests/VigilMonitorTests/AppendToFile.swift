@@ -1,20 +1,5 @@
 import Foundation
 
-/// A directory of its own for one test, removed when the test drops it.
-final class TemporaryDirectory {
-    let url: URL
-    var path: String { url.path }
-
-    init() throws {
-        url = URL(fileURLWithPath: "/tmp/vigil-mt-\(UUID().uuidString.prefix(12))", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func file(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-}
-
 /// Appends `text` to the file at `path`, creating it when missing.
 func append(_ text: String, to path: String) throws {
     let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
