@@ -64,6 +64,11 @@ public final class Statement {
         sqlite3_bind_int64(handle, index, value)
     }
 
+    /// Binds an integer, or NULL for nil, to the 1-based parameter `index`.
+    public func bind(_ value: Int64?, at index: Int32) {
+        if let value { sqlite3_bind_int64(handle, index, value) } else { sqlite3_bind_null(handle, index) }
+    }
+
     /// Binds a double to the 1-based parameter `index`.
     public func bind(_ value: Double, at index: Int32) {
         sqlite3_bind_double(handle, index, value)

@@ -71,6 +71,25 @@ public struct ModelConfig: Sendable, Equatable {
     public var subgroups: [String]
     /// How predictions are windowed.
     public var window: WindowConfig
+    /// When input drift alerts.
+    public var drift = DriftRules()
+    /// Features whose drift is measured and shown but never alerts (`ignore_drift`).
+    public var ignoreDrift: [String] = []
+    /// The operating threshold and when performance and calibration alert.
+    public var performance = PerformanceRules()
+    /// When missing values and unseen categories alert.
+    public var dataQuality = DataQualityRules()
+    /// When the feed itself alerts.
+    public var pipeline = PipelineRules()
 
     public static let defaultLabelHorizon = TimeSpan.days(30)
+
+    /// The alert-rule sections, gathered while a model's keys are read.
+    struct Rules {
+        var drift = DriftRules()
+        var ignoreDrift: [String] = []
+        var performance = PerformanceRules()
+        var dataQuality = DataQualityRules()
+        var pipeline = PipelineRules()
+    }
 }

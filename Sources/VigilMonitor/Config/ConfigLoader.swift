@@ -22,7 +22,7 @@ public struct ConfigLoader: Sendable {
     ]
     static let modelKeys = [
         "name", "predictions", "outcomes", "label_horizon", "features", "reference",
-        "subgroups", "window", "drift", "performance", "retrain",
+        "subgroups", "window", "drift", "ignore_drift", "performance", "data_quality", "pipeline", "retrain",
     ]
     /// The longest path a Unix socket can be bound to (`sun_path` holds 108 bytes with the NUL).
     static let maximumSocketPathLength = 107
@@ -198,6 +198,7 @@ public struct ConfigLoader: Sendable {
         var reference: String?
         var subgroups: [String] = []
         var window = WindowConfig.default
+        var rules = ModelConfig.Rules()
         var complete = true
 
         for (key, value) in entries {
@@ -215,9 +216,10 @@ public struct ConfigLoader: Sendable {
             case "reference": reference = reader.string(value, at: keyPath).map(resolve)
             case "subgroups": subgroups = reader.stringList(value, at: keyPath) ?? []
             case "window": window = readWindow(value, at: keyPath, reader: reader) ?? window
-            case "drift", "performance", "retrain":
-                // Their settings arrive with the monitoring and lifecycle features; until then
-                // the sections exist and must be empty.
+            case "drift", "ignore_drift", "performance", "data_quality", "pipeline":
+                readRules(key, value, at: keyPath, into: &rules, reader: reader)
+            case "retrain":
+                // Its settings arrive with the lifecycle feature; until then the section must be empty.
                 if !YAMLReader.isNull(value) { _ = reader.mapping(value, at: keyPath, allowed: []) }
             default: break
             }
@@ -229,10 +231,19 @@ public struct ConfigLoader: Sendable {
         if let predictions, predictions == outcomes {
             reader.report("\(path).outcomes", "the outcome log must be a different file from the prediction log", at: node)
         }
+        for feature in rules.ignoreDrift where !features.isEmpty && !features.contains(where: { $0.name == feature }) {
+            reader.report("\(path).ignore_drift", "\"\(feature)\" is not one of the model's features", at: node)
+        }
         guard complete, let name, let predictions, let outcomes else { return nil }
-        return ModelConfig(
+        var model = ModelConfig(
             name: name, predictionsPath: predictions, outcomesPath: outcomes, labelHorizon: horizon,
             features: features, referencePath: reference, subgroups: subgroups, window: window)
+        model.drift = rules.drift
+        model.ignoreDrift = rules.ignoreDrift
+        model.performance = rules.performance
+        model.dataQuality = rules.dataQuality
+        model.pipeline = rules.pipeline
+        return model
     }
 
     private func readFeatures(_ node: Node, at path: String, reader: YAMLReader) -> [FeatureSpec] {

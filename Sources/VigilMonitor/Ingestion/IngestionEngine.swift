@@ -68,10 +68,17 @@ public final class IngestionEngine: Sendable {
     private let threadsFinished = DispatchSemaphore(value: 0)
     private let heartbeat = Mutex<ContinuousClock.Instant>(ContinuousClock.now)
 
-    public init(databasePath: String, models: [ModelConfig], journal: Journal) {
+    /// Called on the committer's thread after each commit that closed a window or joined outcomes.
+    private let afterCommit: (@Sendable (_ closedWindows: Int, _ joined: Int64) -> Void)?
+
+    public init(
+        databasePath: String, models: [ModelConfig], journal: Journal,
+        afterCommit: (@Sendable (_ closedWindows: Int, _ joined: Int64) -> Void)? = nil
+    ) {
         self.databasePath = databasePath
         self.journal = journal
         self.control = Mutex(Control(models: models))
+        self.afterCommit = afterCommit
     }
 
     deinit {
@@ -339,6 +346,9 @@ public final class IngestionEngine: Sendable {
                 journal(part.events, model: part.settings.name)
                 bursts.record(result.quarantined, model: part.settings.name)
             }
+            let closed = outcomes.reduce(0) { $0 + $1.closedWindows }
+            let joined = outcomes.reduce(0) { $0 + $1.joined }
+            if closed > 0 || joined > 0 { afterCommit?(closed, joined) }
             return nil
         } catch {
             return error

@@ -5,6 +5,8 @@ import VigilStore
 struct IngestionModelSettings: Sendable {
     var name: String
     var labelHorizon: TimeSpan
+    var window: WindowConfig = .default
+    var layout = WindowLayout(numeric: [], categorical: [], subgroups: [])
 }
 
 /// Applies batches of ingested lines to the state database: predictions and outcomes joined
@@ -17,6 +19,10 @@ struct IngestionWriter {
     /// What applying a batch did, for the journal.
     struct Outcome {
         var quarantined: [QuarantinedLine] = []
+        /// Windows this batch closed: the monitor evaluates them.
+        var closedWindows = 0
+        /// Predictions joined to their outcomes by this batch.
+        var joined: Int64 = 0
     }
 
     /// The segment row a batch's prediction lines are gathered into.
@@ -81,6 +87,8 @@ struct IngestionWriter {
         }
         var predictionWatermark = stats?["prediction_watermark"].double
         var outcomeWatermark = stats?["outcome_watermark"].double
+        var window = try WindowAppender(database: database, model: model, now: now)
+        var subgroups = SubgroupKeys(database: database, model: model)
 
         // This batch's prediction lines go into one segment row, written once at the end.
         var segment: SegmentBuilder?
@@ -112,9 +120,12 @@ struct IngestionWriter {
             var position = group.startIndex
             while position < group.endIndex {
                 let chunk = group[position..<min(position + Self.rowsPerInsert, group.endIndex)]
+                var keys: [Int64?] = []
+                for case .prediction(let record, _) in chunk { keys.append(try subgroups.key(for: record.window.subgroups)) }
                 let insert = try database.statement(Self.insertPredictionsSQL(rows: chunk.count))
                 var index: Int32 = 1
-                for case .prediction(let record, _) in chunk {
+                for (offset, item) in chunk.enumerated() {
+                    guard case .prediction(let record, _) = item else { continue }
                     insert.bind(modelKey, at: index)
                     insert.bind(record.id, at: index + 1)
                     insert.bind(record.timestamp, at: index + 2)
@@ -124,7 +135,8 @@ struct IngestionWriter {
                     insert.bind(builder.id, at: index + 6)
                     insert.bind(builder.append(record.line), at: index + 7)
                     insert.bind(Int64(record.line.count), at: index + 8)
-                    index += 9
+                    insert.bind(keys[offset], at: index + 9)
+                    index += 10
                 }
                 try insert.forEachRow { row in
                     if let id = row.string(at: 1) { inserted[id] = row.int64(at: 0) }
@@ -139,6 +151,7 @@ struct IngestionWriter {
                     continue
                 }
                 segment?.noteStored(row: row, expiry: record.timestamp + horizon)
+                try window.append(record.window)
                 delta.predictions += 1
                 delta.pendingPredictions += 1
                 delta.lastPredictionTimestamp = max(delta.lastPredictionTimestamp ?? record.timestamp, record.timestamp)
@@ -155,6 +168,7 @@ struct IngestionWriter {
                 if outcomeTimestamp <= record.timestamp + horizon {
                     try join(model: model.name, key: modelKey, id: record.id, label: label, outcomeTimestamp: outcomeTimestamp)
                     delta.joined += 1
+                    result.joined += 1
                 } else {
                     try settleLate(model: model.name, key: modelKey, id: record.id)
                     delta.unlabeled += 1
@@ -211,6 +225,7 @@ struct IngestionWriter {
                     if record.timestamp <= predictionTimestamp + horizon {
                         try join(model: model.name, key: modelKey, id: record.id, label: record.label ? 1 : 0, outcomeTimestamp: record.timestamp)
                         delta.joined += 1
+                        result.joined += 1
                     } else {
                         try settleLate(model: model.name, key: modelKey, id: record.id)
                         delta.unlabeled += 1
@@ -256,6 +271,8 @@ struct IngestionWriter {
             delta.pendingOutcomes -= expired
         }
 
+        result.closedWindows = try window.finish(quarantined: delta.quarantined)
+
         for (name, count) in batch.unknownFeatures {
             try database.run(
                 "INSERT INTO unknown_features (model, name, count) VALUES (?, ?, ?) ON CONFLICT (model, name) DO UPDATE SET count = count + excluded.count",
@@ -291,8 +308,8 @@ struct IngestionWriter {
     /// `INSERT … VALUES (…), (…) … ON CONFLICT DO NOTHING RETURNING row, id` for `rows` predictions:
     /// RETURNING names exactly the rows stored, so the others are known to be duplicates.
     static func insertPredictionsSQL(rows: Int) -> String {
-        let values = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')", count: rows).joined(separator: ", ")
-        return "INSERT INTO predictions (model_key, id, ts, expires_at, score, version, segment, line_start, line_length, status) VALUES "
+        let values = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')", count: rows).joined(separator: ", ")
+        return "INSERT INTO predictions (model_key, id, ts, expires_at, score, version, segment, line_start, line_length, subgroup, status) VALUES "
             + values + " ON CONFLICT DO NOTHING RETURNING row, id"
     }
 

@@ -5,6 +5,7 @@ final class ModelIngestor {
     let predictions: LogTailer
     let outcomes: LogTailer
     private let knownFeatures: Set<String>
+    private let layout: WindowLayout
     private(set) var batch = IngestionBatch()
     /// Events seen since the last commit, journaled once the commit holds.
     private(set) var events: [TailEvent] = []
@@ -16,6 +17,7 @@ final class ModelIngestor {
         predictions = LogTailer(path: config.predictionsPath, checkpoint: predictionsCheckpoint ?? TailCheckpoint())
         outcomes = LogTailer(path: config.outcomesPath, checkpoint: outcomesCheckpoint ?? TailCheckpoint())
         knownFeatures = Set(config.features.map(\.name))
+        layout = WindowLayout(model: config)
         committed = (predictions.checkpoint, outcomes.checkpoint)
     }
 
@@ -25,7 +27,7 @@ final class ModelIngestor {
     }
 
     var settings: IngestionModelSettings {
-        IngestionModelSettings(name: config.name, labelHorizon: config.labelHorizon)
+        IngestionModelSettings(name: config.name, labelHorizon: config.labelHorizon, window: config.window, layout: layout)
     }
 
     /// Reads what is new in both logs, about `byteBudget` bytes each; returns the lines read.
@@ -69,7 +71,8 @@ final class ModelIngestor {
                         batch.unknownFeatures[feature.name, default: 0] += 1
                     }
                 }
-                item = .prediction(IngestionBatch.StoredPrediction(record, line: Array(line.bytes)), location)
+                item = .prediction(
+                    IngestionBatch.StoredPrediction(record, line: Array(line.bytes), window: layout.row(of: record)), location)
             }
         case .outcomes:
             switch RecordParser.parseOutcome(line.bytes) {

@@ -149,6 +149,128 @@ public enum StateSchema {
             CREATE TRIGGER audit_is_append_only_delete BEFORE DELETE ON audit
             BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
             """),
+        Migration(version: 4, name: "monitoring: windows, evaluations, alerts", sql: """
+            -- The subgroup a prediction belongs to (its values of the configured subgroup
+            -- attributes), as a small number per distinct combination.
+            ALTER TABLE predictions ADD COLUMN subgroup INTEGER;
+            CREATE TABLE subgroup_keys (
+                key INTEGER PRIMARY KEY,
+                model TEXT NOT NULL,
+                -- The attribute names and values, each list joined with the unit separator (0x1F).
+                names TEXT NOT NULL,
+                "values" TEXT NOT NULL,
+                UNIQUE (model, names, "values")
+            );
+            -- Rolling performance reads the most recent joined predictions by prediction time.
+            CREATE INDEX predictions_joined ON predictions (model_key, ts) WHERE status = 'joined';
+            -- Windows of predictions for drift: one open per model, filled by ingestion in the
+            -- same transactions as the lines, closed by count, by prediction time or by wall
+            -- time, then evaluated once.
+            CREATE TABLE windows (
+                model TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('open', 'closed', 'evaluated')),
+                -- For duration windows: floor(ts / duration) of the window.
+                bucket INTEGER,
+                start_ts REAL,
+                end_ts REAL,
+                count INTEGER NOT NULL DEFAULT 0,
+                -- Lines quarantined while the window was open, for the quarantine rate.
+                quarantined INTEGER NOT NULL DEFAULT 0,
+                opened_at REAL NOT NULL,
+                updated_at REAL NOT NULL,
+                closed_at REAL,
+                PRIMARY KEY (model, seq)
+            ) WITHOUT ROWID;
+            CREATE INDEX windows_unevaluated ON windows (model, seq) WHERE status != 'evaluated';
+            -- A window's predictions, in runs (one per commit): columns of values (WindowChunk).
+            -- Deleted once the window is evaluated.
+            CREATE TABLE window_chunks (
+                chunk INTEGER PRIMARY KEY,
+                model TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                data BLOB NOT NULL
+            );
+            CREATE INDEX window_chunks_by_window ON window_chunks (model, seq);
+            -- The reference a model's inputs are compared with: from its reference file, or its
+            -- first window when it has none (a baseline), as ReferenceProfile JSON.
+            CREATE TABLE reference_profiles (
+                model TEXT PRIMARY KEY,
+                source TEXT NOT NULL,
+                created_at REAL NOT NULL,
+                profile TEXT NOT NULL
+            ) WITHOUT ROWID;
+            -- Every evaluation: of a closed window (kind 'window'), or of performance alone when
+            -- late outcomes arrived (kind 'performance'). `details` is its JSON as `vigil history` shows it.
+            CREATE TABLE evaluations (
+                id INTEGER PRIMARY KEY,
+                model TEXT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('window', 'performance')),
+                version TEXT,
+                window_seq INTEGER,
+                window_start REAL,
+                window_end REAL,
+                evaluated_at REAL NOT NULL,
+                n INTEGER NOT NULL,
+                drifted_share REAL,
+                score_psi REAL,
+                performance_n INTEGER,
+                auroc REAL,
+                auroc_low REAL,
+                auroc_high REAL,
+                ece REAL,
+                sensitivity REAL,
+                specificity REAL,
+                estimated_auroc REAL,
+                estimated_sensitivity REAL,
+                details TEXT NOT NULL
+            );
+            CREATE INDEX evaluations_by_model ON evaluations (model, evaluated_at);
+            -- Each feature's statistics in each window evaluation, overall (subgroup '') and per subgroup.
+            CREATE TABLE evaluation_features (
+                evaluation INTEGER NOT NULL REFERENCES evaluations (id) ON DELETE CASCADE,
+                feature TEXT NOT NULL,
+                subgroup TEXT NOT NULL,
+                type TEXT NOT NULL,
+                n INTEGER NOT NULL,
+                psi REAL,
+                ks_statistic REAL,
+                ks_pvalue REAL,
+                ks_pvalue_adjusted REAL,
+                wasserstein REAL,
+                jensen_shannon REAL,
+                chi2 REAL,
+                chi2_pvalue REAL,
+                missing_share REAL,
+                unseen_share REAL,
+                drifted INTEGER NOT NULL,
+                PRIMARY KEY (evaluation, feature, subgroup)
+            ) WITHOUT ROWID;
+            -- Where each alert's state machine stands: one row per (model, rule, feature, subgroup).
+            CREATE TABLE alert_states (
+                model TEXT NOT NULL,
+                rule TEXT NOT NULL,
+                feature TEXT NOT NULL,
+                subgroup TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('inactive', 'pending', 'firing', 'resolving')),
+                breaches INTEGER NOT NULL,
+                clears INTEGER NOT NULL,
+                resolved_at_ts REAL,
+                -- The alert as last sent (Alert JSON), present once it has fired.
+                alert TEXT,
+                updated_at REAL NOT NULL,
+                PRIMARY KEY (model, rule, feature, subgroup)
+            ) WITHOUT ROWID;
+            -- Every alert transition (firing, resolved), for history and reports.
+            CREATE TABLE alert_events (
+                seq INTEGER PRIMARY KEY,
+                at REAL NOT NULL,
+                model TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('firing', 'resolved')),
+                alert TEXT NOT NULL
+            );
+            CREATE INDEX alert_events_by_model ON alert_events (model, seq);
+            """),
     ]
 
     /// The schema version this build writes.

@@ -9,7 +9,9 @@ struct IngestionWriterTests {
     let directory: TemporaryDirectory
     let database: Database
     let writer: IngestionWriter
-    let model = IngestionModelSettings(name: "sepsis-risk", labelHorizon: .hours(1))
+    var model = IngestionModelSettings(
+        name: "sepsis-risk", labelHorizon: .hours(1), window: .predictions(3),
+        layout: WindowLayout(numeric: ["age"], categorical: [], subgroups: ["site"]))
     let here = IngestionBatch.LineLocation(path: "/logs/p.jsonl", offset: 0, line: 1)
 
     init() throws {
@@ -19,10 +21,13 @@ struct IngestionWriterTests {
         writer = IngestionWriter(database: database)
     }
 
-    func prediction(_ id: String, at ts: Double) -> IngestionBatch.Item {
-        .prediction(IngestionBatch.StoredPrediction(
-            PredictionRecord(id: id, timestamp: ts, score: 0.4, features: [.init(name: "age", value: .number(70))]),
-            line: Array(#"{"id":"\#(id)","ts":\#(ts),"score":0.4,"features":{"age":70}}"#.utf8)), here)
+    func prediction(_ id: String, at ts: Double, age: Double = 70, site: String = "ED-1") -> IngestionBatch.Item {
+        let record = PredictionRecord(
+            id: id, timestamp: ts, score: 0.4, features: [.init(name: "age", value: .number(age))],
+            attributes: [.init(name: "site", value: site)])
+        return .prediction(IngestionBatch.StoredPrediction(
+            record, line: Array(#"{"id":"\#(id)","ts":\#(ts),"score":0.4,"features":{"age":70}}"#.utf8),
+            window: model.layout.row(of: record)), here)
     }
 
     func outcome(_ id: String, at ts: Double, label: Bool = true) -> IngestionBatch.Item {
@@ -30,10 +35,23 @@ struct IngestionWriterTests {
     }
 
     @discardableResult
-    func apply(_ items: [IngestionBatch.Item]) throws -> IngestionWriter.Outcome {
+    func apply(_ items: [IngestionBatch.Item], as settings: IngestionModelSettings? = nil) throws -> IngestionWriter.Outcome {
         var batch = IngestionBatch()
         batch.items = items
-        return try database.transaction { try writer.apply(batch, for: model, now: 0) }
+        return try database.transaction { try writer.apply(batch, for: settings ?? model, now: 0) }
+    }
+
+    /// The window rows stored for window `seq`, in order.
+    func windowRows(_ seq: Int64) throws -> WindowChunk {
+        var all = WindowChunk(layout: model.layout)
+        for row in try database.query("SELECT data FROM window_chunks WHERE model = 'sepsis-risk' AND seq = ? ORDER BY chunk", seq) {
+            let chunk = try WindowChunk(decoding: try #require(row["data"].bytes))
+            for index in 0..<chunk.count {
+                all.append(WindowRow(timestamp: chunk.timestamps[index], score: chunk.scores[index],
+                                     numeric: chunk.numeric.map { $0[index] }, categorical: [], subgroups: chunk.subgroups.map { $0[index] }))
+            }
+        }
+        return all
     }
 
     func stats() throws -> Row { try #require(try database.query("SELECT * FROM model_stats WHERE model = 'sepsis-risk'").first) }
@@ -197,5 +215,52 @@ struct IngestionWriterTests {
         #expect(try writer.loadCheckpoint(model: "sepsis-risk", stream: .predictions, path: "/logs/p.jsonl") == saved)
         #expect(try writer.loadCheckpoint(model: "sepsis-risk", stream: .predictions, path: "/elsewhere/p.jsonl") == nil)
         #expect(try writer.loadCheckpoint(model: "sepsis-risk", stream: .outcomes, path: "/logs/p.jsonl") == nil)
+    }
+}
+
+/// Drift windows filled by ingestion, in the same transactions as the lines.
+extension IngestionWriterTests {
+    @Test("a count window closes after its size in stored predictions; duplicates do not count")
+    func countWindows() throws {
+        var result = try apply([prediction("a", at: 1, age: 50), prediction("b", at: 2, age: 60)])
+        #expect(result.closedWindows == 0)
+        result = try apply([prediction("a", at: 3), prediction("c", at: 4, age: 80, site: "ED-2"), prediction("d", at: 5, age: 90)])
+        #expect(result.closedWindows == 1)
+        let windows = try database.query("SELECT seq, status, count, start_ts, end_ts FROM windows ORDER BY seq")
+        #expect(windows.count == 2)
+        #expect(windows[0]["status"] == .text("closed"))
+        #expect(windows[0]["count"] == .integer(3))
+        #expect(windows[0]["start_ts"] == .real(1))
+        #expect(windows[0]["end_ts"] == .real(4))
+        #expect(windows[1]["status"] == .text("open"))
+        #expect(windows[1]["count"] == .integer(1))
+        let first = try windowRows(1)
+        #expect(first.numeric == [[50, 60, 80]])
+        #expect(first.subgroups == [["ED-1", "ED-1", "ED-2"]])
+        #expect(try windowRows(2).numeric == [[90]])
+    }
+
+    @Test("a duration window closes when a prediction of a later period arrives; a late one joins the open window")
+    func durationWindows() throws {
+        var hourly = model
+        hourly.window = .duration(.hours(1), closeAfter: nil)
+        try apply([prediction("a", at: 3_600 + 10), prediction("b", at: 3_600 + 20)], as: hourly)
+        let result = try apply([prediction("c", at: 5), prediction("d", at: 7_200 + 1)], as: hourly)
+        #expect(result.closedWindows == 1)
+        let windows = try database.query("SELECT seq, status, count, bucket, start_ts, end_ts FROM windows ORDER BY seq")
+        #expect(windows.map { $0["count"] } == [.integer(3), .integer(1)])
+        #expect(windows[0]["bucket"] == .integer(1))
+        #expect(windows[0]["start_ts"] == .real(3_600))
+        #expect(windows[0]["end_ts"] == .real(7_200))
+        #expect(windows[1]["status"] == .text("open"))
+    }
+
+    @Test("prediction rows carry their subgroup's key, one key per distinct combination")
+    func subgroupKeys() throws {
+        try apply([prediction("a", at: 1, site: "ED-1"), prediction("b", at: 2, site: "ED-2"), prediction("c", at: 3, site: "ED-1")])
+        let keys = try database.query("SELECT id, subgroup FROM predictions ORDER BY id").map { $0["subgroup"] }
+        #expect(keys[0] == keys[2])
+        #expect(keys[0] != keys[1])
+        #expect(try database.query("SELECT \"values\" FROM subgroup_keys ORDER BY key").map { $0["values"] } == [.text("ED-1"), .text("ED-2")])
     }
 }

@@ -1,0 +1,141 @@
+import VigilStore
+
+/// Adds a batch's stored predictions to its model's open drift window, inside the batch's
+/// transaction, closing the window when it is full (by count) or when a prediction of a later
+/// period arrives (by duration). Windows live in SQLite, so a crash never loses or repeats one.
+struct WindowAppender {
+    private let database: Database
+    private let model: String
+    private let config: WindowConfig
+    private let now: Double
+
+    private struct OpenWindow {
+        var seq: Int64
+        var bucket: Int64?
+        var count: Int64
+        var start: Double?
+        var end: Double?
+        var chunk: WindowChunk
+    }
+
+    private var open: OpenWindow?
+    private let layout: WindowLayout
+    private(set) var closed = 0
+
+    init(database: Database, model: IngestionModelSettings, now: Double) throws {
+        self.database = database
+        self.model = model.name
+        self.config = model.window
+        self.layout = model.layout
+        self.now = now
+        if let row = try database.query(
+            "SELECT seq, bucket, count, start_ts, end_ts FROM windows WHERE model = ? AND status = 'open'", model.name
+        ).first, let seq = row["seq"].int64 {
+            open = OpenWindow(seq: seq, bucket: row["bucket"].int64, count: row["count"].int64 ?? 0,
+                              start: row["start_ts"].double, end: row["end_ts"].double, chunk: WindowChunk(layout: layout))
+        }
+    }
+
+    /// The period a prediction time falls in, for duration windows.
+    private func bucket(of timestamp: Double) -> Int64? {
+        guard case .duration(let span, _) = config else { return nil }
+        return Int64((timestamp / Double(span.seconds)).rounded(.down))
+    }
+
+    /// Adds one stored prediction.
+    mutating func append(_ row: WindowRow) throws {
+        let rowBucket = bucket(of: row.timestamp)
+        // A prediction of a later period closes the open duration window first. One of an
+        // earlier period (logged late) joins the open window.
+        if let current = open, let rowBucket, let openBucket = current.bucket, rowBucket > openBucket {
+            try close()
+        }
+        if open == nil { try openWindow(bucket: rowBucket) }
+        open!.chunk.append(row)
+        open!.count += 1
+        if case .duration = config {
+            // Bounds are the period's.
+        } else {
+            open!.start = min(open!.start ?? row.timestamp, row.timestamp)
+            open!.end = max(open!.end ?? row.timestamp, row.timestamp)
+        }
+        if case .predictions(let size) = config, open!.count >= size { try close() }
+    }
+
+    /// Saves the open window's progress; returns how many windows the batch closed.
+    mutating func finish(quarantined: Int64) throws -> Int {
+        if var window = open {
+            try flush(&window)
+            try database.run(
+                "UPDATE windows SET count = ?, start_ts = ?, end_ts = ?, quarantined = quarantined + ?, updated_at = ? WHERE model = ? AND seq = ?",
+                window.count, window.start, window.end, quarantined, now, model, window.seq)
+        } else if quarantined > 0 {
+            try database.run(
+                "UPDATE windows SET quarantined = quarantined + ? WHERE model = ? AND status = 'open'", quarantined, model)
+        }
+        return closed
+    }
+
+    private mutating func openWindow(bucket: Int64?) throws {
+        let next = (try database.scalar("SELECT max(seq) FROM windows WHERE model = ?", model)?.int64 ?? 0) + 1
+        var start: Double?
+        var end: Double?
+        if let bucket, case .duration(let span, _) = config {
+            start = Double(bucket) * Double(span.seconds)
+            end = start! + Double(span.seconds)
+        }
+        try database.run(
+            "INSERT INTO windows (model, seq, status, bucket, start_ts, end_ts, count, opened_at, updated_at) VALUES (?, ?, 'open', ?, ?, ?, 0, ?, ?)",
+            model, next, bucket, start, end, now, now)
+        open = OpenWindow(seq: next, bucket: bucket, count: 0, start: start, end: end, chunk: WindowChunk(layout: layout))
+    }
+
+    private mutating func close() throws {
+        guard var window = open else { return }
+        try flush(&window)
+        try database.run(
+            "UPDATE windows SET status = 'closed', count = ?, start_ts = ?, end_ts = ?, updated_at = ?, closed_at = ? WHERE model = ? AND seq = ?",
+            window.count, window.start, window.end, now, now, model, window.seq)
+        open = nil
+        closed += 1
+    }
+
+    private func flush(_ window: inout OpenWindow) throws {
+        guard !window.chunk.isEmpty else { return }
+        try database.run("INSERT INTO window_chunks (model, seq, data) VALUES (?, ?, ?)", model, window.seq, window.chunk.encoded())
+        window.chunk = WindowChunk(layout: layout)
+    }
+}
+
+/// The small numbers standing for a model's subgroup combinations in prediction rows, looked
+/// up (and added) within the batch's transaction.
+struct SubgroupKeys {
+    private let database: Database
+    private let model: String
+    private let names: String
+    private var known: [[String?]: Int64] = [:]
+
+    static let separator = "\u{1F}"
+
+    init(database: Database, model: IngestionModelSettings) {
+        self.database = database
+        self.model = model.name
+        self.names = model.layout.subgroups.joined(separator: Self.separator)
+    }
+
+    /// The key of a prediction's subgroup values; nil when the model has no subgroups or the
+    /// prediction has none of them.
+    mutating func key(for values: [String?]) throws -> Int64? {
+        guard values.contains(where: { $0 != nil }) else { return nil }
+        if let key = known[values] { return key }
+        let text = values.map { $0 ?? "" }.joined(separator: Self.separator)
+        try database.run(
+            "INSERT INTO subgroup_keys (model, names, \"values\") VALUES (?, ?, ?) ON CONFLICT DO NOTHING", model, names, text)
+        guard let key = try database.scalar(
+            "SELECT key FROM subgroup_keys WHERE model = ? AND names = ? AND \"values\" = ?", model, names, text)?.int64 else {
+            throw SQLiteError(extendedCode: 1, message: "no key for a subgroup of model \(model)")
+        }
+        known[values] = key
+        return key
+    }
+}
