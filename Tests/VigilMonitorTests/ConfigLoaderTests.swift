@@ -82,6 +82,38 @@ struct ConfigLoaderTests {
         #expect(config.models[0].window == .duration(.hours(24), closeAfter: .hours(6)))
     }
 
+    @Test("alert-rule sections take their documented keys; unset keys keep the clinical defaults")
+    func ruleSections() throws {
+        let config = try ConfigLoader(environment: [:]).parse(yaml: """
+            models:
+              - name: m
+                predictions: /p
+                outcomes: /o
+                features: {age: numeric, site: categorical}
+                ignore_drift: [site]
+                drift: {psi: 0.3, p_value: 0.001, for: 3, resolve_for: 4, cooldown: 2h}
+                performance: {threshold: 0.2, alert_below: 0.65, validation_auroc: 0.81, window: 500}
+                data_quality: {max_unseen_share: 0.1}
+                pipeline: {silence_after: off, max_quarantine_rate: 0.05}
+            """, path: "/etc/vigil/vigil.yaml")
+        let model = try #require(config.models.first)
+        #expect(model.ignoreDrift == ["site"])
+        #expect(model.drift.decision.psiThreshold == 0.3)
+        #expect(model.drift.decision.moderatePSIThreshold == 0.1)
+        #expect(model.drift.decision.adjustedPValueThreshold == 0.001)
+        #expect(model.drift.timing == AlertTiming(fireAfter: 3, resolveAfter: 4, cooldown: .hours(2)))
+        #expect(model.performance.threshold == 0.2)
+        #expect(model.performance.alertBelow == 0.65)
+        #expect(model.performance.validationAUROC == 0.81)
+        #expect(model.performance.window == 500)
+        #expect(model.performance.minOutcomes == 100)
+        #expect(model.performance.timing == AlertTiming(fireAfter: 1, resolveAfter: 2))
+        #expect(model.dataQuality.maxUnseenShare == 0.1)
+        #expect(model.dataQuality.maxMissingIncrease == 0.1)
+        #expect(model.pipeline.silenceAfter == nil)
+        #expect(model.pipeline.maxQuarantineRate == 0.05)
+    }
+
     @Test("defaults come from systemd's directories when set")
     func defaultsFromEnvironment() throws {
         let config = try parse(Self.minimal, environment: ["STATE_DIRECTORY": "/var/lib/vigil:/var/lib/other", "RUNTIME_DIRECTORY": "/run/vigil"])
@@ -213,7 +245,29 @@ struct ConfigLoaderTests {
              outcomes: /o
              drift:
                psi: {alert: high}
-         """, ["models[0].drift.psi: unknown key (this section takes no keys in this version of vigil) (line 6)"]),
+         """, ["models[0].drift.psi: expected a number, found a mapping (line 6)"]),
+        ("""
+         models:
+           - name: m
+             predictions: /p
+             outcomes: /o
+             performance: {threshold: 1.5, min_outcome: 10}
+         """, [
+            "models[0].performance.threshold: expected a number from 0.0 to 1.0, found 1.5 (line 5)",
+            "models[0].performance.min_outcome: unknown key (did you mean \"min_outcomes\"?) (line 5)",
+         ]),
+        ("""
+         models:
+           - name: m
+             predictions: /p
+             outcomes: /o
+             features: {age: numeric}
+             ignore_drift: [lactate]
+             pipeline: {silence_after: soon}
+         """, [
+            "models[0].pipeline.silence_after: expected a duration like 90s, 10m, 72h or 7d, found \"soon\" (line 7)",
+            "models[0].ignore_drift: \"lactate\" is not one of the model's features (line 2)",
+         ]),
     ]
 
     @Test("a broken configuration is reported with its YAML path, the cause and the line", arguments: brokenConfigs)
