@@ -253,8 +253,8 @@ struct ConfigLoaderTests {
              outcomes: /o
              performance: {threshold: 1.5, min_outcome: 10}
          """, [
-            "models[0].performance.threshold: expected a number from 0.0 to 1.0, found 1.5 (line 5)",
             "models[0].performance.min_outcome: unknown key (did you mean \"min_outcomes\"?) (line 5)",
+            "models[0].performance.threshold: expected a number from 0.0 to 1.0, found 1.5 (line 5)",
          ]),
         ("""
          models:
