@@ -63,7 +63,7 @@ let package = Package(
         .target(name: "VigilTestSupport", path: "Tests/VigilTestSupport", swiftSettings: sharedSettings),
 
         // Tests mirror the libraries; IntegrationTests run the built binaries.
-        .testTarget(name: "VigilStatsTests", dependencies: ["VigilStats"], exclude: ["Fixtures"], swiftSettings: sharedSettings),
+        .testTarget(name: "VigilStatsTests", dependencies: ["VigilStats", "VigilTestSupport"], exclude: ["Fixtures"], swiftSettings: sharedSettings),
         .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore", "VigilTestSupport"], swiftSettings: sharedSettings),
         .testTarget(name: "VigilSystemdTests", dependencies: ["VigilSystemd"], swiftSettings: sharedSettings),
         .testTarget(name: "VigilMonitorTests", dependencies: ["VigilMonitor", "VigilTestSupport"], exclude: ["Records/Generators"], swiftSettings: sharedSettings),
