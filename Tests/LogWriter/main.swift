@@ -3,6 +3,12 @@
 //
 //   vigil-test-logwriter predictions PATH COUNT [--rotate-every N] [--model NAME]
 //   vigil-test-logwriter outcomes PATH COUNT
+//   vigil-test-logwriter scenario DIR COUNT [--shift-from I] [--shift-to J] [--shift-site SITE]
+//
+// `scenario` writes DIR/predictions.jsonl, DIR/outcomes.jsonl and DIR/reference.csv (5,000
+// rows) for a sepsis-like model with calibrated scores: age, heart_rate, lactate (5% missing),
+// site; attrs site and sex. Predictions I ..< J have lactate 1.5 mmol/L higher (at SITE only,
+// when given), a covariate shift: the outcome still follows the score.
 //
 // Prediction i has id "p-i" and ts BASE + i seconds; its outcome comes 6 to 70 hours later
 // (fixed per i), and outcome lines are written in order of outcome time.
@@ -18,11 +24,17 @@ let kind = arguments[1]
 let path = arguments[2]
 var rotateEvery = 0
 var model: String?
+var shiftFrom = Int.max
+var shiftTo = Int.max
+var shiftSite: String?
 var index = 4
 while index + 1 < arguments.count {
     switch arguments[index] {
     case "--rotate-every": rotateEvery = Int(arguments[index + 1]) ?? 0
     case "--model": model = arguments[index + 1]
+    case "--shift-from": shiftFrom = Int(arguments[index + 1]) ?? Int.max
+    case "--shift-to": shiftTo = Int(arguments[index + 1]) ?? Int.max
+    case "--shift-site": shiftSite = arguments[index + 1]
     default: break
     }
     index += 2
@@ -77,6 +89,57 @@ struct LogFile {
         buffer.append(0x0A)
         if buffer.count >= 1 << 16 { flush() }
     }
+}
+
+/// A standard normal draw for `i` and `salt` (Box-Muller on two of the values above).
+func normal(_ i: Int, _ salt: UInt64) -> Double {
+    let u = max(unit(i, salt), 1e-12)
+    return (-2 * Foundation.log(u)).squareRoot() * cos(2 * Double.pi * unit(i, salt &+ 1000))
+}
+
+/// Row `i` of the scenario: its inputs, score and outcome.
+func scenarioRow(_ i: Int, shifted: Bool, onlyAt shiftSite: String? = nil) -> (age: Double, heartRate: Double, lactate: Double?, site: String, sex: String, score: Double, label: Int) {
+    let sites = ["ED-1", "ED-2", "ED-3"]
+    let site = sites[Int(unit(i, 11) * 3)]
+    let sex = unit(i, 12) < 0.5 ? "F" : "M"
+    let age = (60 + 15 * normal(i, 13)).rounded()
+    let heartRate = (90 + 15 * normal(i, 14)).rounded()
+    var lactate: Double? = unit(i, 15) < 0.05 ? nil : ((1.2 + exp(0.5 * normal(i, 16)) - 1) * 10).rounded() / 10
+    let shift = shifted && (shiftSite == nil || shiftSite == site)
+    if shift, let value = lactate { lactate = value + 1.5 }
+    // The outcome model sees the true (unshifted) lactate: the assay changed, the patients did not.
+    let trueLactate = (lactate ?? 1.5) - (shift ? 1.5 : 0)
+    let logit = -2.2 + 0.04 * (age - 60) + 0.9 * (trueLactate - 1.5) + 0.03 * (heartRate - 90)
+    let risk = 1 / (1 + exp(-logit))
+    // The model's score uses the logged lactate, so the shift moves scores too.
+    let scoreLogit = -2.2 + 0.04 * (age - 60) + 0.9 * ((lactate ?? 1.5) - 1.5) + 0.03 * (heartRate - 90)
+    let score = ((1 / (1 + exp(-scoreLogit))) * 10_000).rounded() / 10_000
+    return (age, heartRate, lactate, site, sex, score, unit(i, 17) < risk ? 1 : 0)
+}
+
+if kind == "scenario" {
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    var reference = "age,heart_rate,lactate,site,sex,score\n"
+    for i in 0..<5_000 {
+        let row = scenarioRow(10_000_000 + i, shifted: false)
+        reference += "\(row.age),\(row.heartRate),\(row.lactate.map { String($0) } ?? ""),\(row.site),\(row.sex),\(row.score)\n"
+    }
+    FileManager.default.createFile(atPath: path + "/reference.csv", contents: Data(reference.utf8))
+    var predictions = LogFile(path: path + "/predictions.jsonl")
+    var outcomes: [(ts: Double, line: String)] = []
+    for i in 0..<count {
+        let row = scenarioRow(i, shifted: i >= shiftFrom && i < shiftTo, onlyAt: shiftSite)
+        let ts = base + Double(i) * 60
+        let lactate = row.lactate.map { String($0) } ?? "null"
+        predictions.emit("{\"id\":\"p-\(i)\",\"ts\":\(Int(ts)),\"version\":\"3\",\"score\":\(row.score),\"features\":{\"age\":\(row.age),\"heart_rate\":\(row.heartRate),\"lactate\":\(lactate),\"site\":\"\(row.site)\"},\"attrs\":{\"site\":\"\(row.site)\",\"sex\":\"\(row.sex)\"}}")
+        let outcomeTs = ts + (6 + 64 * unit(i, 18)) * 3_600
+        outcomes.append((outcomeTs, "{\"id\":\"p-\(i)\",\"ts\":\(Int(outcomeTs)),\"label\":\(row.label)}"))
+    }
+    predictions.flush()
+    var outcomeLog = LogFile(path: path + "/outcomes.jsonl")
+    for outcome in outcomes.sorted(by: { $0.ts < $1.ts }) { outcomeLog.emit(outcome.line) }
+    outcomeLog.flush()
+    exit(0)
 }
 
 var log = LogFile(path: path)

@@ -38,17 +38,21 @@ public struct AlertKey: Sendable, Hashable, Codable, Comparable {
     public var feature: String?
     /// The subgroup as `name=value` (`site=ED-1`), for per-subgroup alerts.
     public var subgroup: String?
+    /// Which check of a rule with several (pipeline: `silence`, `outcome_lag`, `quarantine_rate`;
+    /// data quality: `missing`, `unseen`; drift: `dataset` for the share of drifted features).
+    public var check: String?
 
-    public init(model: String, rule: AlertRule, feature: String? = nil, subgroup: String? = nil) {
+    public init(model: String, rule: AlertRule, feature: String? = nil, subgroup: String? = nil, check: String? = nil) {
         self.model = model
         self.rule = rule
         self.feature = feature
         self.subgroup = subgroup
+        self.check = check
     }
 
     public static func < (lhs: AlertKey, rhs: AlertKey) -> Bool {
-        (lhs.model, lhs.rule.rawValue, lhs.feature ?? "", lhs.subgroup ?? "")
-            < (rhs.model, rhs.rule.rawValue, rhs.feature ?? "", rhs.subgroup ?? "")
+        (lhs.model, lhs.rule.rawValue, lhs.feature ?? "", lhs.subgroup ?? "", lhs.check ?? "")
+            < (rhs.model, rhs.rule.rawValue, rhs.feature ?? "", rhs.subgroup ?? "", rhs.check ?? "")
     }
 }
 

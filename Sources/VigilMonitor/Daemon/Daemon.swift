@@ -16,7 +16,10 @@ public actor Daemon {
     private let notifier: Notifier
     private let runID: Int64
     private let ingestion: IngestionEngine
+    private let monitor: MonitorEngine
     private let control: ControlServer
+    /// The last monitoring summary, for `STATUS=` after a reload.
+    private let monitorStatus = LatestStatus()
 
     /// How long the ingestion thread may go without a turn of its loop before the watchdog
     /// stops being fed (and systemd restarts the daemon).
@@ -32,7 +35,16 @@ public actor Daemon {
         self.journal = journal
         self.notifier = notifier
         self.runID = runID
-        self.ingestion = IngestionEngine(databasePath: stateDirectory.databasePath, models: config.models, journal: journal)
+        var outputs = MonitorEngine.Outputs()
+        outputs.status = { [monitorStatus] line in
+            monitorStatus.line.withLock { $0 = line }
+            notifier.status(line)
+        }
+        let monitor = MonitorEngine(databasePath: stateDirectory.databasePath, models: config.models, journal: journal, outputs: outputs)
+        self.monitor = monitor
+        self.ingestion = IngestionEngine(
+            databasePath: stateDirectory.databasePath, models: config.models, journal: journal,
+            afterCommit: { _, _ in monitor.wake() })
     }
 
     /// Loads the configuration, takes the state directory, opens and migrates the store,
@@ -89,6 +101,7 @@ public actor Daemon {
                     fields: ["VIGIL_VERSION": VigilVersion.current, "VIGIL_CONFIG": configPath,
                              "VIGIL_STATE_DIR": config.stateDirectory, "VIGIL_MODELS": modelNames])
         ingestion.start()
+        monitor.start()
         do {
             try control.start(databasePath: stateDirectory.databasePath) { [self] in
                 // Called on the control thread: run the reload on this actor and wait for it.
@@ -137,6 +150,7 @@ public actor Daemon {
         watchdog?.cancel()
         await control.stop()
         await ingestion.stop()
+        await monitor.stop()
         let finished = Self.timestamp()
         let runID = self.runID
         do {
@@ -181,6 +195,7 @@ public actor Daemon {
         let removed = Set(config.models.map(\.name)).subtracting(applied.models.map(\.name))
         config = applied
         ingestion.update(models: applied.models)
+        monitor.update(models: applied.models)
         control.update(config: applied)
         let now = Self.timestamp()
         let names = applied.models.map(\.name)
@@ -206,10 +221,15 @@ public actor Daemon {
     }
 
     private func statusLine() -> String {
-        "Watching \(config.models.count) model(s): \(config.models.map(\.name).joined(separator: ", "))"
+        monitorStatus.line.withLock { $0 } ?? "Watching \(config.models.count) model(s): \(config.models.map(\.name).joined(separator: ", "))"
     }
 
     static func timestamp() -> String {
         RFC3339Timestamp.string(from: Date(), fractionalSeconds: false)
     }
+}
+
+/// The monitor's latest one-line summary, shared between its thread and the daemon.
+final class LatestStatus: Sendable {
+    let line = Mutex<String?>(nil)
 }

@@ -5,6 +5,7 @@ struct WindowChunk: Sendable, Equatable {
     var layout: WindowLayout
     var timestamps: [Double] = []
     var scores: [Double] = []
+    var versions: [String?] = []
     var numeric: [[Double]]
     var categorical: [[String?]]
     var subgroups: [[String?]]
@@ -22,6 +23,7 @@ struct WindowChunk: Sendable, Equatable {
     mutating func append(_ row: WindowRow) {
         timestamps.append(row.timestamp)
         scores.append(row.score)
+        versions.append(row.version)
         for index in numeric.indices { numeric[index].append(row.numeric[index]) }
         for index in categorical.indices { categorical[index].append(row.categorical[index]) }
         for index in subgroups.indices { subgroups[index].append(row.subgroups[index]) }
@@ -30,7 +32,7 @@ struct WindowChunk: Sendable, Equatable {
     private static let magic: [UInt8] = Array("VWC1".utf8)
 
     /// The chunk's bytes: magic, row count, column names, the number columns (IEEE 754, little
-    /// endian), the string table, then the category columns as indices (0 for missing).
+    /// endian), the string table, then the version and category columns as indices (0 for missing).
     func encoded() -> [UInt8] {
         var out = Self.magic
         out.reserveCapacity(64 + count * 8 * (2 + numeric.count) + count * 4 * (categorical.count + subgroups.count))
@@ -53,7 +55,7 @@ struct WindowChunk: Sendable, Equatable {
         numeric.forEach(putDoubles)
         var table: [String: Int] = [:]
         var strings: [String] = []
-        let columns = categorical + subgroups
+        let columns = [versions] + categorical + subgroups
         let indexed = columns.map { column in
             column.map { value -> Int in
                 guard let value else { return 0 }
@@ -125,6 +127,7 @@ struct WindowChunk: Sendable, Equatable {
             }
             return column
         }
+        versions = try getCategories()
         for index in categorical.indices { categorical[index] = try getCategories() }
         for index in subgroups.indices { subgroups[index] = try getCategories() }
     }

@@ -24,7 +24,7 @@ struct WindowLayout: Sendable, Equatable {
     /// number or boolean is its JSON text. A subgroup comes from `attrs`, else from a feature.
     func row(of record: PredictionRecord) -> WindowRow {
         var row = WindowRow(
-            timestamp: record.timestamp, score: record.score,
+            timestamp: record.timestamp, score: record.score, version: record.version,
             numeric: Array(repeating: .nan, count: numeric.count),
             categorical: Array(repeating: nil, count: categorical.count),
             subgroups: Array(repeating: nil, count: subgroups.count))
@@ -83,6 +83,7 @@ struct WindowLayout: Sendable, Equatable {
 struct WindowRow: Sendable, Equatable {
     var timestamp: Double
     var score: Double
+    var version: String?
     var numeric: [Double]
     var categorical: [String?]
     var subgroups: [String?]

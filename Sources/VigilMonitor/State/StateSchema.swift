@@ -246,20 +246,21 @@ public enum StateSchema {
                 drifted INTEGER NOT NULL,
                 PRIMARY KEY (evaluation, feature, subgroup)
             ) WITHOUT ROWID;
-            -- Where each alert's state machine stands: one row per (model, rule, feature, subgroup).
+            -- Where each alert's state machine stands: one row per (model, rule, feature, subgroup, check).
             CREATE TABLE alert_states (
                 model TEXT NOT NULL,
                 rule TEXT NOT NULL,
                 feature TEXT NOT NULL,
                 subgroup TEXT NOT NULL,
-                state TEXT NOT NULL CHECK (state IN ('inactive', 'pending', 'firing', 'resolving')),
+                "check" TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('inactive', 'pending', 'firing', 'resolved')),
                 breaches INTEGER NOT NULL,
                 clears INTEGER NOT NULL,
                 resolved_at_ts REAL,
                 -- The alert as last sent (Alert JSON), present once it has fired.
                 alert TEXT,
                 updated_at REAL NOT NULL,
-                PRIMARY KEY (model, rule, feature, subgroup)
+                PRIMARY KEY (model, rule, feature, subgroup, "check")
             ) WITHOUT ROWID;
             -- Every alert transition (firing, resolved), for history and reports.
             CREATE TABLE alert_events (

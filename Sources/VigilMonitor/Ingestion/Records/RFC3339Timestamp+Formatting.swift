@@ -9,3 +9,10 @@ extension RFC3339Timestamp {
         return formatter.string(from: date)
     }
 }
+
+extension RFC3339Timestamp {
+    /// `seconds` since the Unix epoch in RFC 3339 UTC with milliseconds, for times kept as numbers.
+    public static func string(fromUnixSeconds seconds: Double) -> String {
+        string(from: Date(timeIntervalSince1970: seconds), fractionalSeconds: true)
+    }
+}

@@ -1,0 +1,206 @@
+import VigilStats
+
+/// Recent predictions with their observed outcomes: what rolling performance is computed on.
+struct LabeledSample: Sendable, Equatable {
+    var scores: [Double] = []
+    var labels: [Bool] = []
+    /// Per row, its values of the model's subgroup attributes (in `subgroupNames` order).
+    var subgroups: [[String?]] = []
+    var subgroupNames: [String] = []
+
+    var count: Int { scores.count }
+
+    func rows(whereSubgroup index: Int, is value: String) -> LabeledSample {
+        var subset = LabeledSample(subgroupNames: subgroupNames)
+        for row in subgroups.indices where subgroups[row].indices.contains(index) && subgroups[row][index] == value {
+            subset.scores.append(scores[row])
+            subset.labels.append(labels[row])
+            subset.subgroups.append(subgroups[row])
+        }
+        return subset
+    }
+}
+
+/// Computes a model's evaluations from a window, its reference and recent labeled outcomes.
+/// Pure: reads nothing and writes nothing, so every number can be checked in tests.
+struct WindowEvaluator {
+    let model: ModelConfig
+
+    /// A closed window's evaluation.
+    func evaluate(
+        window: WindowData, seq: Int64, start: Double?, end: Double?, quarantined: Int,
+        reference: ModelReference?, labeled: LabeledSample, now: Double
+    ) -> Evaluation {
+        var notes: [String] = []
+        var evaluation = Evaluation(
+            kind: .window, model: model.name, version: window.mostFrequentVersion, windowSeq: seq,
+            windowStart: start.map { RFC3339Timestamp.string(fromUnixSeconds: $0) }, windowEnd: end.map { RFC3339Timestamp.string(fromUnixSeconds: $0) },
+            evaluatedAt: RFC3339Timestamp.string(fromUnixSeconds: now), n: window.count, reference: reference?.source,
+            driftedShare: nil, features: [], score: nil, volume: nil, quarantined: quarantined,
+            quarantineRate: window.count + quarantined > 0 ? Double(quarantined) / Double(window.count + quarantined) : nil,
+            performance: nil, subgroups: [], notes: [])
+
+        if let start, let end, end > start {
+            let hours = (end - start) / 3_600
+            evaluation.volume = VolumeEvaluation(predictions: window.count, hours: hours, perHour: Double(window.count) / hours)
+        } else {
+            evaluation.volume = VolumeEvaluation(predictions: window.count, hours: nil, perHour: nil)
+        }
+
+        if let reference {
+            let (features, share) = drift(of: window, against: reference.overall, subgroup: nil)
+            evaluation.features = features
+            evaluation.driftedShare = share
+            if let scores = reference.scores {
+                let drift = NumericWindow(values: window.scores).evaluate(against: scores)
+                evaluation.score = ScoreEvaluation(
+                    psi: drift.psi, ksStatistic: drift.ksStatistic, ksPValue: drift.ksPValue,
+                    mean: Self.mean(window.scores), referenceMean: scores.mean)
+            }
+        } else {
+            notes.append("drift not evaluated: the model has no reference yet (set reference: in its config, or its first window becomes the baseline)")
+        }
+
+        // Subgroups: drift against the subgroup's own reference, performance on its outcomes.
+        var subgroups: [SubgroupEvaluation] = []
+        for (index, name) in model.subgroups.enumerated() where index < window.subgroups.count {
+            let hasReference = reference?.subgroupNames.contains(name) ?? false
+            if reference != nil, !hasReference {
+                notes.append("drift within \(name) not evaluated: the reference has no \(name) column")
+            }
+            var values = window.subgroupCounts(index).map(\.value)
+            for value in labeled.subgroupCounts(index) where !values.contains(value) { values.append(value) }
+            for value in values {
+                let label = "\(name)=\(value)"
+                let rows = window.rows(whereSubgroup: index, is: value)
+                var entry = SubgroupEvaluation(name: name, value: value, n: rows.count, outcomes: 0, driftedFeatures: [])
+                var skipped: [String] = []
+                if hasReference, let profile = reference?.subgroups[label] {
+                    if rows.count >= ModelReference.minimumSubgroupRows {
+                        let (features, _) = drift(of: rows, against: profile, subgroup: label)
+                        evaluation.features += features
+                        entry.driftPSIMax = features.compactMap(\.psi).max()
+                        entry.driftedFeatures = features.filter(\.drifted).map(\.name)
+                    } else {
+                        skipped.append("drift: \(rows.count) predictions in the window, fewer than \(ModelReference.minimumSubgroupRows)")
+                    }
+                } else if hasReference {
+                    skipped.append("drift: the reference has fewer than \(ModelReference.minimumSubgroupRows) rows of \(label)")
+                }
+                let outcomes = labeled.rows(whereSubgroup: index, is: value)
+                entry.outcomes = outcomes.count
+                if outcomes.count >= model.performance.minOutcomes, let metrics = try? MetricsReport(
+                    labels: outcomes.labels, scores: outcomes.scores, threshold: model.performance.threshold) {
+                    entry.auroc = metrics.auroc.value
+                    entry.ece = metrics.expectedCalibrationError.value
+                    entry.sensitivity = metrics.sensitivity.value
+                } else {
+                    skipped.append("performance: \(outcomes.count) joined outcomes, fewer than min_outcomes (\(model.performance.minOutcomes))")
+                }
+                entry.skipped = skipped.isEmpty ? nil : skipped.joined(separator: "; ")
+                subgroups.append(entry)
+            }
+        }
+        evaluation.subgroups = subgroups
+        evaluation.performance = performance(labeled: labeled, windowScores: window.scores)
+        evaluation.notes = notes
+        return evaluation
+    }
+
+    /// A performance-only evaluation, when late outcomes have arrived since the last one.
+    func evaluatePerformance(labeled: LabeledSample, version: String?, now: Double) -> Evaluation {
+        var evaluation = Evaluation(
+            kind: .performance, model: model.name, version: version, windowSeq: nil, windowStart: nil, windowEnd: nil,
+            evaluatedAt: RFC3339Timestamp.string(fromUnixSeconds: now), n: labeled.count, reference: nil, driftedShare: nil,
+            features: [], score: nil, volume: nil, quarantined: nil, quarantineRate: nil,
+            performance: performance(labeled: labeled, windowScores: nil), subgroups: [], notes: [])
+        for (index, name) in model.subgroups.enumerated() {
+            for value in labeled.subgroupCounts(index) {
+                let outcomes = labeled.rows(whereSubgroup: index, is: value)
+                var entry = SubgroupEvaluation(name: name, value: value, n: 0, outcomes: outcomes.count, driftedFeatures: [])
+                if outcomes.count >= model.performance.minOutcomes, let metrics = try? MetricsReport(
+                    labels: outcomes.labels, scores: outcomes.scores, threshold: model.performance.threshold) {
+                    entry.auroc = metrics.auroc.value
+                    entry.ece = metrics.expectedCalibrationError.value
+                    entry.sensitivity = metrics.sensitivity.value
+                } else {
+                    entry.skipped = "performance: \(outcomes.count) joined outcomes, fewer than min_outcomes (\(model.performance.minOutcomes))"
+                }
+                evaluation.subgroups.append(entry)
+            }
+        }
+        return evaluation
+    }
+
+    /// Each feature of `window` against `profile`, with BH adjustment across the features.
+    private func drift(of window: WindowData, against profile: ReferenceProfile, subgroup: String?) -> ([FeatureEvaluation], Double) {
+        var numericWindows: [String: NumericWindow] = [:]
+        var categoricalWindows: [String: CategoricalWindow] = [:]
+        for (index, name) in window.layout.numeric.enumerated() { numericWindows[name] = NumericWindow(values: window.numeric[index]) }
+        for (index, name) in window.layout.categorical.enumerated() {
+            var column = CategoricalWindow()
+            for value in window.categorical[index] { column.append(value) }
+            categoricalWindows[name] = column
+        }
+        let report = DriftReport(
+            profile: profile, numericWindows: numericWindows, categoricalWindows: categoricalWindows,
+            configuration: model.drift.decision)
+        let features = report.columns.map { column -> FeatureEvaluation in
+            var outOfRange: Double?
+            if case .numeric(let reference)? = profile.column(named: column.name), let low = reference.minimum, let high = reference.maximum,
+               let values = numericWindows[column.name]?.values, !values.isEmpty {
+                outOfRange = Double(values.count { $0 < low || $0 > high }) / Double(values.count)
+            }
+            return FeatureEvaluation(
+                name: column.name, type: column.type, subgroup: subgroup, n: column.currentCount,
+                psi: column.psi, ksStatistic: column.ksStatistic, ksPValue: column.ksPValue,
+                ksPValueAdjusted: column.ksPValueAdjusted, wasserstein: column.wasserstein,
+                jensenShannon: column.jensenShannon, chi2: column.chiSquare, chi2PValue: column.chiSquarePValue,
+                missingShare: column.currentMissingShare, referenceMissingShare: column.referenceMissingShare,
+                unseenShare: column.unseenShare, outOfRangeShare: outOfRange, drifted: column.isDrifted,
+                ignored: model.ignoreDrift.contains(column.name))
+        }
+        return (features, report.driftedShare)
+    }
+
+    private func performance(labeled: LabeledSample, windowScores: [Double]?) -> PerformanceEvaluation {
+        let rules = model.performance
+        var result = PerformanceEvaluation(n: labeled.count, positives: labeled.labels.count { $0 }, threshold: rules.threshold)
+        if labeled.count < rules.minOutcomes {
+            result.skipped = "\(labeled.count) joined outcomes, fewer than min_outcomes (\(rules.minOutcomes))"
+        } else if let metrics = try? MetricsReport(labels: labeled.labels, scores: labeled.scores, threshold: rules.threshold) {
+            result.auroc = metrics.auroc.value
+            result.aurocCI = metrics.aurocInterval.value.map { [$0.lower, $0.upper] }
+            result.averagePrecision = metrics.averagePrecision.value
+            result.brier = metrics.brierScore.value
+            result.ece = metrics.expectedCalibrationError.value
+            result.sensitivity = metrics.sensitivity.value
+            result.specificity = metrics.specificity.value
+            result.ppv = metrics.positivePredictiveValue.value
+            result.skipped = metrics.auroc.undefinedReason
+        }
+        if let windowScores {
+            let estimate = LabelFreeEstimate(scores: windowScores, threshold: rules.threshold)
+            result.estimatedN = estimate.count
+            result.estimatedAUROC = estimate.auroc.value
+            result.estimatedSensitivity = estimate.sensitivity.value
+            result.estimatedSpecificity = estimate.specificity.value
+            result.estimatedPPV = estimate.positivePredictiveValue.value
+        }
+        return result
+    }
+
+    private static func mean(_ values: [Double]) -> Double? {
+        let present = values.filter { !$0.isNaN }
+        return present.isEmpty ? nil : present.reduce(0, +) / Double(present.count)
+    }
+}
+
+extension LabeledSample {
+    /// Each value of subgroup `index` among the rows, most frequent first.
+    func subgroupCounts(_ index: Int) -> [String] {
+        var counts: [String: Int] = [:]
+        for row in subgroups where row.indices.contains(index) { if let value = row[index] { counts[value, default: 0] += 1 } }
+        return counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
+    }
+}
