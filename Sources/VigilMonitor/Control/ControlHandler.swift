@@ -94,7 +94,12 @@ final class ControlHandler {
         case .quarantine:
             let report = try QuarantineReport.read(databasePath: databasePath, model: request.model!, limit: request.limit ?? 50)
             return try Self.merge(["ok": true], with: report)
-        case .audit, .history:
+        case .history:
+            let report = try HistoryReport.read(from: database, model: request.model!, since: request.since, limit: request.limit ?? 100)
+            return try Self.merge(["ok": true], with: report)
+        case .alerts:
+            return try Self.merge(["ok": true], with: AlertsReport.read(from: database, firingOnly: request.firingOnly, model: request.model))
+        case .audit:
             let entries = try AuditEntry.read(from: database, model: request.model, since: request.since, limit: request.limit ?? 100)
             return ["ok": true, "entries": try Self.jsonObject(entries)]
         case .pause, .resume:
@@ -106,8 +111,6 @@ final class ControlHandler {
             case .rejected(let lines):
                 throw ControlError(.invalidConfig, "the configuration was not reloaded: " + lines.joined(separator: "; "))
             }
-        case .alerts:
-            throw ControlError(.notAvailable, "not available yet: alerts arrive with drift and performance monitoring")
         case .approve, .reject, .rollback:
             throw ControlError(.notAvailable, "not available yet: \(request.command.rawValue) arrives with the model life cycle (registry and staging)")
         case .retrain:

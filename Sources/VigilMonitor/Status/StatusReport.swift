@@ -37,9 +37,9 @@ public struct StatusReport: Codable, Sendable, Equatable {
         /// The production and staged model versions (the model life cycle fills these in).
         public var productionVersion: String?
         public var stagedVersion: String?
-        /// Alerts firing now (monitoring fills these in).
+        /// Alerts firing now: alert name, then the feature, subgroup or check it is about.
         public var firingAlerts: [String]
-        /// The label-free AUROC estimate and the last realized AUROC (monitoring fills these in).
+        /// The latest label-free AUROC estimate and the latest realized AUROC.
         public var estimatedAuroc: Double?
         public var lastAuroc: Double?
         public var predictionsIngested: Int64
@@ -112,13 +112,28 @@ public struct StatusReport: Codable, Sendable, Equatable {
             let modelState = current >= 3
                 ? try database.query("SELECT status, reason, changed_by FROM model_state WHERE model = ?", name).first
                 : nil
+            var firing: [String] = []
+            var estimated: Double?
+            var realized: Double?
+            if current >= 4 {
+                for row in try database.query(
+                    "SELECT rule, feature, subgroup, \"check\" FROM alert_states WHERE model = ? AND state = 'firing' ORDER BY rule, feature, subgroup", name) {
+                    let rule = row["rule"].string.flatMap(AlertRule.init(rawValue:))
+                    let detail = [row["feature"].string, row["subgroup"].string, row["check"].string].compactMap { $0 }.filter { !$0.isEmpty }
+                    firing.append(([rule?.alertName ?? "?"] + detail).joined(separator: " "))
+                }
+                estimated = try database.scalar(
+                    "SELECT estimated_auroc FROM evaluations WHERE model = ? AND estimated_auroc IS NOT NULL ORDER BY id DESC LIMIT 1", name)?.double
+                realized = try database.scalar(
+                    "SELECT auroc FROM evaluations WHERE model = ? AND auroc IS NOT NULL ORDER BY id DESC LIMIT 1", name)?.double
+            }
             models.append(Model(
                 name: name,
                 state: modelState?["status"].string ?? "active",
                 stateReason: modelState?["reason"].string,
                 stateChangedBy: modelState?["changed_by"].string,
                 ingestion: !seenPredictions ? "waiting" : (daemon.running ? "ingesting" : "stopped"),
-                productionVersion: nil, stagedVersion: nil, firingAlerts: [], estimatedAuroc: nil, lastAuroc: nil,
+                productionVersion: nil, stagedVersion: nil, firingAlerts: firing, estimatedAuroc: estimated, lastAuroc: realized,
                 predictionsIngested: count("predictions_ingested"), outcomesIngested: count("outcomes_ingested"),
                 joined: count("joined"), quarantined: count("quarantined"), foreign: count("foreign_lines"),
                 pendingPredictions: count("pending_predictions"), pendingOutcomes: count("pending_outcomes"),
