@@ -65,7 +65,7 @@ let package = Package(
         // Tests mirror the libraries; IntegrationTests run the built binaries.
         .testTarget(name: "VigilStatsTests", dependencies: ["VigilStats", "VigilTestSupport"], exclude: ["Fixtures"], swiftSettings: sharedSettings),
         .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore", "VigilTestSupport"], swiftSettings: sharedSettings),
-        .testTarget(name: "VigilSystemdTests", dependencies: ["VigilSystemd"], swiftSettings: sharedSettings),
+        .testTarget(name: "VigilSystemdTests", dependencies: ["VigilSystemd", "VigilTestSupport"], swiftSettings: sharedSettings),
         .testTarget(name: "VigilMonitorTests", dependencies: ["VigilMonitor", "VigilTestSupport"], exclude: ["Records/Generators"], swiftSettings: sharedSettings),
         .testTarget(name: "IntegrationTests", dependencies: ["vigild", "vigil", "vigil-test-logwriter", "VigilTestSupport"], swiftSettings: sharedSettings),
     ],

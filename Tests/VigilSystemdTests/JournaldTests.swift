@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilTestSupport
 @testable import VigilSystemd
 
 /// Sends entries to the real journald and reads them back with `journalctl`.
@@ -55,36 +56,10 @@ struct JournaldTests {
     }
 
     static func readAll(field: String, value: String, expecting count: Int) async throws -> [[String: String]] {
-        var records: [[String: String]] = []
-        for _ in 0..<100 {
-            records = try journalctl(["-o", "json", "--no-pager", "\(field)=\(value)"])
-            if records.count >= count { return records }
-            try await Task.sleep(for: .milliseconds(100))
+        let records = try await JournalReader.waitForEntries(matching: ["\(field)=\(value)"], count: count)
+        if records.count < count {
+            Issue.record("journalctl returned \(records.count) of \(count) entries with \(field)=\(value) after 10 s")
         }
-        Issue.record("journalctl returned \(records.count) of \(count) entries with \(field)=\(value) after 10 s")
         return records
-    }
-
-    static func journalctl(_ arguments: [String]) throws -> [[String: String]] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/journalctl")
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return try String(decoding: data, as: UTF8.self)
-            .split(separator: "\n")
-            .map { line in
-                let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
-                return object.compactMapValues { value in
-                    if let text = value as? String { return text }
-                    // journalctl prints fields that are not plain text as arrays of bytes.
-                    if let bytes = value as? [Int] { return String(decoding: bytes.map { UInt8($0) }, as: UTF8.self) }
-                    return nil
-                }
-            }
     }
 }

@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+import VigilTestSupport
+
+/// vigild evaluating windows of real logs: drift against a reference file, alerts with their
+/// journal fields, and what `vigil alerts` and `vigil history` show.
+struct MonitoringTests {
+    /// `vigil-test-logwriter`'s first prediction time.
+    static let base = 1_795_000_000.0
+    static let driftFiring = "d8ad743feea04f1e9a74f28ddd791942"
+    static let resolved = "89496dbab4fe4c7a9b5c3aeca145896d"
+    static let evaluation = "e06cd22b195541c386c8c2964bf3d1db"
+
+    static func rfc3339(_ seconds: Double) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date(timeIntervalSince1970: seconds))
+    }
+
+    @Test("a shift at one site fires one drift alert naming the feature and the site, journaled with its fields, and resolves after the shift")
+    func driftAlertEndToEnd() async throws {
+        let scratch = try Scratch()
+        // A model name of its own, so that this run's journal entries can be told apart.
+        let model = "sepsis-" + UUID().uuidString.prefix(8).lowercased()
+        let data = scratch.file("data")
+        let writer = try RunningProcess(Binaries.logWriter, ["scenario", data, "6000", "--shift-from", "1500", "--shift-to", "3500", "--shift-site", "ED-1"])
+        #expect(try await writer.waitForExit() == 0)
+        let config = try scratch.write("vigil.yaml", """
+            state_dir: \(scratch.file("state"))
+            models:
+              - name: \(model)
+                predictions: \(data)/predictions.jsonl
+                outcomes: \(data)/outcomes.jsonl
+                features: {age: numeric, heart_rate: numeric, lactate: numeric, site: categorical}
+                reference: \(data)/reference.csv
+                subgroups: [site, sex]
+                window: {predictions: 500}
+                drift: {for: 2, resolve_for: 2}
+                performance: {alert_below: 0.6}
+                pipeline: {silence_after: off, max_outcome_lag: off}
+            """)
+        let daemon = try RunningProcess(Binaries.vigild, ["--config", config], environment: ["VIGIL_LOG_TARGET": "journal"])
+        defer { daemon.signal(SIGKILL) }
+        let database = scratch.file("state/vigil.db")
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            if FileManager.default.fileExists(atPath: database),
+               (try? await sqliteQuery(database, "SELECT count(*) FROM windows WHERE status = 'evaluated'")) == ["12"] { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(try await sqliteQuery(database, "SELECT count(*) FROM windows WHERE status = 'evaluated'") == ["12"])
+        #expect(try await sqliteQuery(database, "SELECT count(*) FROM window_chunks") == ["0"])
+
+        let evaluations = try await JournalReader.waitForEntries(
+            matching: ["MESSAGE_ID=\(Self.evaluation)", "VIGIL_MODEL=\(model)", "VIGIL_EVALUATION=window"], count: 12)
+        #expect(evaluations.count == 12)
+        #expect(evaluations.first?["PRIORITY"] == "6")
+
+        // One alert: lactate at ED-1, firing on the second shifted window (rows 2000..<2500).
+        let firing = try await JournalReader.waitForEntries(matching: ["MESSAGE_ID=\(Self.driftFiring)", "VIGIL_MODEL=\(model)"], count: 1)
+        #expect(firing.count == 1)
+        let alert = try #require(firing.first)
+        #expect(alert["PRIORITY"] == "4")
+        #expect(alert["VIGIL_RULE"] == "drift")
+        #expect(alert["VIGIL_FEATURE"] == "lactate")
+        #expect(alert["VIGIL_SUBGROUP"] == "site=ED-1")
+        #expect(alert["VIGIL_VERSION"] == "3")
+        #expect(alert["VIGIL_THRESHOLD"] == "0.25")
+        #expect(Double(alert["VIGIL_VALUE"] ?? "") ?? 0 > 0.25)
+        #expect(alert["VIGIL_WINDOW_START"] == Self.rfc3339(Self.base + 2_000 * 60))
+        #expect(alert["VIGIL_WINDOW_END"] == Self.rfc3339(Self.base + 2_499 * 60))
+        #expect(alert["MESSAGE"]?.hasPrefix("\(model) v3: input drift in lactate (PSI ") == true)
+        #expect(alert["MESSAGE"]?.hasSuffix("at site ED-1") == true)
+
+        // Resolved after two clear windows (rows 3500..<4500).
+        let resolved = try await JournalReader.waitForEntries(matching: ["MESSAGE_ID=\(Self.resolved)", "VIGIL_MODEL=\(model)"], count: 1)
+        #expect(resolved.count == 1)
+        #expect(resolved.first?["PRIORITY"] == "5")
+        #expect(resolved.first?["VIGIL_WINDOW_START"] == Self.rfc3339(Self.base + 4_000 * 60))
+        // Nothing else alerted: no other feature, no performance, data-quality or pipeline alert.
+        #expect(try await sqliteQuery(database, "SELECT count(*) FROM alert_events") == ["2"])
+
+        let alerts = try await runToCompletion(Binaries.vigil, ["alerts", "--state-dir", scratch.file("state"), "--json"])
+        #expect(alerts.status == 0)
+        let report = try JSONSerialization.jsonObject(with: Data(alerts.stdout.utf8)) as? [String: Any]
+        let entries = report?["alerts"] as? [[String: Any]] ?? []
+        #expect(entries.count == 1)
+        #expect(entries.first?["alertname"] as? String == "VigilDrift")
+        #expect(entries.first?["status"] as? String == "resolved")
+        #expect(entries.first?["subgroup"] as? String == "site=ED-1")
+
+        // Through the control socket: the history lists every window and both transitions.
+        let history = try await runToCompletion(Binaries.vigil, ["history", model, "--config", config, "--json"])
+        #expect(history.status == 0, "\(history.stderr)")
+        let historyJSON = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [String: Any]
+        let windows = (historyJSON?["evaluations"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "window" }
+        #expect(windows.count == 12)
+        let fourth = try #require(windows.dropFirst(3).first)
+        let features = fourth["features"] as? [[String: Any]] ?? []
+        let lactateAtED1 = features.first { $0["name"] as? String == "lactate" && $0["subgroup"] as? String == "site=ED-1" }
+        #expect(lactateAtED1?["drifted"] as? Bool == true)
+        #expect(Set((fourth["performance"] as? [String: Any] ?? [:]).keys).isSuperset(of: ["n", "auroc", "auroc_ci", "ece", "sensitivity", "specificity", "estimated_auroc", "estimated_sensitivity"]))
+        let events = (historyJSON?["events"] as? [[String: Any]] ?? []).map { $0["kind"] as? String }
+        #expect(events == ["alert_firing", "alert_resolved"])
+
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.waitForExit() == 0)
+    }
+}
