@@ -12,6 +12,6 @@ struct VigilCommand: ParsableCommand {
             StatusCommand.self, AlertsCommand.self, HistoryCommand.self, QuarantineCommand.self, AuditCommand.self,
             PauseCommand.self, ResumeCommand.self, ApproveCommand.self, RejectCommand.self,
             RollbackCommand.self, RetrainCommand.self, ReloadCommand.self,
-            CheckConfigCommand.self, DriftCommand.self, MetricsCommand.self,
+            CheckConfigCommand.self, DriftCommand.self, MetricsCommand.self, EvaluateCommand.self,
         ])
 }

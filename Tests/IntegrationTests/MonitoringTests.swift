@@ -106,4 +106,42 @@ struct MonitoringTests {
         daemon.signal(SIGTERM)
         #expect(try await daemon.waitForExit() == 0)
     }
+
+    @Test("vigil evaluate judges a file as one window: exit 1 naming the breached rule, 0 for a stable file, 65 for a malformed line")
+    func offlineEvaluation() async throws {
+        let scratch = try Scratch()
+        let shifted = scratch.file("shifted")
+        let stable = scratch.file("stable")
+        #expect(try await runToCompletion(Binaries.logWriter, ["scenario", shifted, "3000", "--shift-from", "0", "--shift-to", "3000", "--shift-site", "ED-2"]).status == 0)
+        #expect(try await runToCompletion(Binaries.logWriter, ["scenario", stable, "3000"]).status == 0)
+        let config = try scratch.write("vigil.yaml", """
+            state_dir: \(scratch.file("state"))
+            models:
+              - name: sepsis-risk
+                predictions: /var/log/unused-p.jsonl
+                outcomes: /var/log/unused-o.jsonl
+                features: {age: numeric, heart_rate: numeric, lactate: numeric, site: categorical}
+                reference: \(stable)/reference.csv
+                subgroups: [site, sex]
+                performance: {alert_below: 0.6}
+            """)
+        let breached = try await runToCompletion(Binaries.vigil, [
+            "evaluate", "sepsis-risk", "--config", config, "--predictions", "\(shifted)/predictions.jsonl", "--outcomes", "\(shifted)/outcomes.jsonl"])
+        #expect(breached.status == 1)
+        #expect(breached.stdout.contains("sepsis-risk v3: input drift in lactate (PSI "))
+        #expect(breached.stdout.contains("at site ED-2"))
+        #expect(!breached.stdout.contains("input drift in age"))
+
+        let calm = try await runToCompletion(Binaries.vigil, [
+            "evaluate", "sepsis-risk", "--config", config, "--predictions", "\(stable)/predictions.jsonl", "--outcomes", "\(stable)/outcomes.jsonl", "--json"])
+        #expect(calm.status == 0, "\(calm.stdout)")
+        let evaluation = try JSONSerialization.jsonObject(with: Data(calm.stdout.utf8)) as? [String: Any]
+        #expect(evaluation?["n"] as? Int == 3000)
+        #expect((evaluation?["performance"] as? [String: Any])?["n"] as? Int == 2000)
+
+        let broken = try scratch.write("broken.jsonl", "{\"id\":\"a\",\"ts\":1,\"score\":2,\"features\":{}}\n")
+        let malformed = try await runToCompletion(Binaries.vigil, ["evaluate", "sepsis-risk", "--config", config, "--predictions", broken])
+        #expect(malformed.status == 65)
+        #expect(malformed.stderr.contains("broken.jsonl, line 1: score_out_of_range"))
+    }
 }

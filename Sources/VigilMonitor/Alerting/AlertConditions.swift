@@ -118,18 +118,20 @@ enum AlertConditions {
     }
 
     /// By feature, the subgroups (`site=ED-1`) where it drifted while other values of the same
-    /// subgroup attribute did not.
+    /// subgroup attribute did not. When that holds for several attributes (a shift at one site
+    /// also shows in one sex more than the other), the attribute with the largest drift wins.
     static func localizedDrift(in evaluation: Evaluation) -> [String: Set<String>] {
-        var result: [String: Set<String>] = [:]
-        let bySubgroup = Dictionary(grouping: evaluation.features.filter { $0.subgroup != nil }) { feature in
+        var best: [String: (psi: Double, subgroups: Set<String>)] = [:]
+        let byAttribute = Dictionary(grouping: evaluation.features.filter { $0.subgroup != nil }) { feature in
             "\(feature.name)|\(feature.subgroup!.split(separator: "=", maxSplits: 1).first ?? "")"
         }
-        for features in bySubgroup.values {
+        for features in byAttribute.values {
             let drifted = features.filter(\.drifted)
             guard !drifted.isEmpty, drifted.count < features.count, let name = drifted.first?.name else { continue }
-            result[name, default: []].formUnion(drifted.compactMap(\.subgroup))
+            let psi = drifted.compactMap(\.psi).max() ?? 0
+            if psi > best[name]?.psi ?? -1 { best[name] = (psi, Set(drifted.compactMap(\.subgroup))) }
         }
-        return result
+        return best.mapValues(\.subgroups)
     }
 
     /// The silence check, judged on wall time between evaluations.

@@ -20,6 +20,12 @@ public struct HistoryReport: Codable, Sendable, Equatable {
     public var evaluations: [Evaluation]
     public var events: [Event]
 
+    public init(model: String, evaluations: [Evaluation], events: [Event]) {
+        self.model = model
+        self.evaluations = evaluations
+        self.events = events
+    }
+
     /// Reads the newest `limit` evaluations and events of `model` (at or after `since`, RFC 3339), read-only.
     public static func read(databasePath path: String, model: String, since: String?, limit: Int) throws -> HistoryReport {
         let database = try Database(path: path, options: .init(readOnly: true))
