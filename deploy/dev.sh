@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Vigil's two developer commands. On a fresh Debian 12 machine with the Swift toolchain:
 #
-#   deploy/dev.sh demo   build, then run vigild on deploy/vigil.example.yaml and show what it logs
+#   deploy/dev.sh demo   build, feed vigild (on deploy/vigil.example.yaml) a stream whose lactate shifts at one site, show its evaluations, alerts and journal
 #   deploy/dev.sh test   build, start what the tests need (journald), run every test, stop what it started
 #
 # Each installs the Debian packages it needs (as root; otherwise it prints the command to run).
@@ -131,8 +131,10 @@ run_demo() {
     local use_journal=0
     if journald_accepts || { [ "$(id -u)" -eq 0 ] && ensure_journald; }; then use_journal=1; fi
 
-    mkdir -p "$ROOT/vigil-demo/sepsis"
-    touch "$ROOT/vigil-demo/sepsis/predictions.jsonl" "$ROOT/vigil-demo/sepsis/outcomes.jsonl"
+    # A fresh start each time: the demo's logs and state live in vigil-demo/ and vigil-state/ (git-ignored).
+    rm -rf "$ROOT/vigil-demo" "$ROOT/vigil-state"
+    say "writing 30,000 predictions and their outcomes; lactate reads 1.5 mmol/L higher at ED-1 from the 15,000th"
+    "$bin/vigil-test-logwriter" scenario "$ROOT/vigil-demo/sepsis" 30000 --shift-from 15000 --shift-to 30000 --shift-site ED-1
     say "vigil check-config deploy/vigil.example.yaml"
     "$bin/vigil" check-config deploy/vigil.example.yaml
 
@@ -142,10 +144,14 @@ run_demo() {
     log="$(mktemp)"
     "$bin/vigild" --config deploy/vigil.example.yaml 2>"$log" &
     local pid=$!
-    sleep 2
+    sleep 4
     local vigil=("$bin/vigil")
     say "vigil status --config deploy/vigil.example.yaml (through the control socket)"
     "${vigil[@]}" status --config deploy/vigil.example.yaml
+    say "vigil history sepsis-risk: one evaluation per window of 5,000 predictions (the first is the baseline)"
+    "${vigil[@]}" history sepsis-risk --config deploy/vigil.example.yaml
+    say "vigil alerts: what on-call was told"
+    "${vigil[@]}" alerts --config deploy/vigil.example.yaml
     say "a clinical owner pauses the model, then resumes it"
     "${vigil[@]}" pause sepsis-risk --reason "demo: lactate assay changed at ED-1" --config deploy/vigil.example.yaml
     "${vigil[@]}" resume sepsis-risk --reason "demo: assay recalibrated" --config deploy/vigil.example.yaml
