@@ -34,6 +34,9 @@ public struct Evaluation: Sendable, Equatable, Codable {
     /// Lines quarantined while the window was open, and their share of its lines.
     public var quarantined: Int?
     public var quarantineRate: Double?
+    /// Features seen in predictions that the model's schema does not list, with how often
+    /// (since ingestion began).
+    public var unknownFeatures: [String: Int64]?
     public var performance: PerformanceEvaluation?
     public var subgroups: [SubgroupEvaluation]
     /// What was not evaluated, and why (a subgroup too small, no reference yet).
@@ -42,7 +45,7 @@ public struct Evaluation: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case kind, model, version, windowSeq = "window_seq", windowStart = "window_start", windowEnd = "window_end"
         case evaluatedAt = "evaluated_at", n, reference, driftedShare = "drifted_share", features, score, volume
-        case quarantined, quarantineRate = "quarantine_rate", performance, subgroups, notes
+        case quarantined, quarantineRate = "quarantine_rate", unknownFeatures = "unknown_features", performance, subgroups, notes
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -62,6 +65,7 @@ public struct Evaluation: Sendable, Equatable, Codable {
         try c.encode(volume, forKey: .volume)
         try c.encode(quarantined, forKey: .quarantined)
         try c.encode(quarantineRate, forKey: .quarantineRate)
+        try c.encode(unknownFeatures, forKey: .unknownFeatures)
         try c.encode(performance, forKey: .performance)
         try c.encode(subgroups, forKey: .subgroups)
         try c.encode(notes, forKey: .notes)

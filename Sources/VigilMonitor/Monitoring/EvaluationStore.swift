@@ -84,6 +84,15 @@ struct EvaluationStore {
             predictionWatermark: row?["prediction_watermark"].double, outcomeWatermark: row?["outcome_watermark"].double)
     }
 
+    /// Features the model's schema does not list, with how often predictions had them.
+    func unknownFeatures(model: String) throws -> [String: Int64] {
+        var counts: [String: Int64] = [:]
+        for row in try database.query("SELECT name, count FROM unknown_features WHERE model = ?", model) {
+            if let name = row["name"].string { counts[name] = row["count"].int64 ?? 0 }
+        }
+        return counts
+    }
+
     // MARK: Reference profiles
 
     func baseline(model: String) throws -> ModelReference? {

@@ -179,6 +179,8 @@ struct MonitorLoop {
                 window: data, seq: window.seq, start: window.start, end: window.end, quarantined: window.quarantined,
                 reference: reference, labeled: labeled, now: now)
             evaluation.notes = notes + evaluation.notes
+            let unknown = try store.unknownFeatures(model: model.name)
+            evaluation.unknownFeatures = unknown.isEmpty ? nil : unknown
             let lag = counters.predictionWatermark.flatMap { p in counters.outcomeWatermark.map { o in max(0, p - o) } }
             let observations = AlertConditions.observations(
                 for: evaluation, model: model, outcomeLag: lag, windowStart: window.start, windowEnd: window.end)

@@ -38,7 +38,7 @@ struct WindowEvaluator {
             evaluatedAt: RFC3339Timestamp.string(fromUnixSeconds: now), n: window.count, reference: reference?.source,
             driftedShare: nil, features: [], score: nil, volume: nil, quarantined: quarantined,
             quarantineRate: window.count + quarantined > 0 ? Double(quarantined) / Double(window.count + quarantined) : nil,
-            performance: nil, subgroups: [], notes: [])
+            unknownFeatures: nil, performance: nil, subgroups: [], notes: [])
 
         if let start, let end, end > start {
             let hours = (end - start) / 3_600
@@ -112,7 +112,7 @@ struct WindowEvaluator {
         var evaluation = Evaluation(
             kind: .performance, model: model.name, version: version, windowSeq: nil, windowStart: nil, windowEnd: nil,
             evaluatedAt: RFC3339Timestamp.string(fromUnixSeconds: now), n: labeled.count, reference: nil, driftedShare: nil,
-            features: [], score: nil, volume: nil, quarantined: nil, quarantineRate: nil,
+            features: [], score: nil, volume: nil, quarantined: nil, quarantineRate: nil, unknownFeatures: nil,
             performance: performance(labeled: labeled, windowScores: nil), subgroups: [], notes: [])
         for (index, name) in model.subgroups.enumerated() {
             for value in labeled.subgroupCounts(index) {

@@ -169,7 +169,7 @@ struct WindowEvaluatorTests {
             let evaluation = Evaluation(
                 kind: .performance, model: model.name, version: "3", windowSeq: nil, windowStart: nil, windowEnd: nil,
                 evaluatedAt: "", n: 2_000, reference: nil, driftedShare: nil, features: [], score: nil, volume: nil,
-                quarantined: nil, quarantineRate: nil, performance: performance, subgroups: [], notes: [])
+                quarantined: nil, quarantineRate: nil, unknownFeatures: nil, performance: performance, subgroups: [], notes: [])
             return AlertConditions.observations(for: evaluation, model: model, outcomeLag: nil, windowStart: nil, windowEnd: nil)
                 .first { $0.key.rule == .performance }
         }
