@@ -16,6 +16,9 @@ struct WindowAppender {
         var start: Double?
         var end: Double?
         var chunk: WindowChunk
+        /// Whether this batch added to it (only then is its wall-time `updated_at` moved,
+        /// which `close_after` measures from).
+        var touched = false
     }
 
     private var open: OpenWindow?
@@ -53,6 +56,7 @@ struct WindowAppender {
         if open == nil { try openWindow(bucket: rowBucket) }
         open!.chunk.append(row)
         open!.count += 1
+        open!.touched = true
         if case .duration = config {
             // Bounds are the period's.
         } else {
@@ -64,7 +68,7 @@ struct WindowAppender {
 
     /// Saves the open window's progress; returns how many windows the batch closed.
     mutating func finish(quarantined: Int64) throws -> Int {
-        if var window = open {
+        if var window = open, window.touched {
             try flush(&window)
             try database.run(
                 "UPDATE windows SET count = ?, start_ts = ?, end_ts = ?, quarantined = quarantined + ?, updated_at = ? WHERE model = ? AND seq = ?",

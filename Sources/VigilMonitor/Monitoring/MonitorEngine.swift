@@ -218,10 +218,14 @@ struct MonitorLoop {
         }
         if let since = lastPredictionCount[model.name]?.seenAt,
            let observation = AlertConditions.silence(model: model, secondsSinceLastPrediction: now - since, now: now) {
-            let transitions = try database!.transaction {
-                try apply([observation], time: now, store: store, now: now)
+            // Most ticks change nothing: only write when the check breaches or an alert is live.
+            let phase = try store.alertStates(model: model.name)[observation.key]?.phase ?? .inactive
+            if observation.breaching || phase == .pending || phase == .firing {
+                let transitions = try store.database.transaction {
+                    try apply([observation], time: now, store: store, now: now)
+                }
+                report(transitions: transitions)
             }
-            report(transitions: transitions)
         }
         return evaluated
     }

@@ -255,6 +255,22 @@ extension IngestionWriterTests {
         #expect(windows[1]["status"] == .text("open"))
     }
 
+    @Test("close_after measures from the last prediction: outcome lines do not keep a window open")
+    func idleWindows() throws {
+        var hourly = model
+        hourly.window = .duration(.hours(1), closeAfter: .minutes(10))
+        var batch = IngestionBatch()
+        batch.items = [prediction("a", at: 10)]
+        try database.transaction { _ = try writer.apply(batch, for: hourly, now: 1_000) }
+        batch.items = [outcome("a", at: 20)]
+        try database.transaction { _ = try writer.apply(batch, for: hourly, now: 1_500) }
+        #expect(try database.scalar("SELECT updated_at FROM windows") == .real(1_000))
+        let store = EvaluationStore(database: database)
+        #expect(try store.closeIdleWindow(model: "sepsis-risk", idleSince: 900, now: 1_590) == false)
+        #expect(try store.closeIdleWindow(model: "sepsis-risk", idleSince: 1_001, now: 1_601) == true)
+        #expect(try database.scalar("SELECT status FROM windows") == .text("closed"))
+    }
+
     @Test("prediction rows carry their subgroup's key, one key per distinct combination")
     func subgroupKeys() throws {
         try apply([prediction("a", at: 1, site: "ED-1"), prediction("b", at: 2, site: "ED-2"), prediction("c", at: 3, site: "ED-1")])
