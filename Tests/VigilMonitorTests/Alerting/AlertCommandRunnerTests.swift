@@ -32,6 +32,7 @@ struct AlertCommandRunnerTests {
         esac
         env > \(dir)/$VIGIL_MODEL.env
         pwd > \(dir)/$VIGIL_MODEL.pwd
+        while read -r name mask; do case "$name" in SigBlk:|SigIgn:) echo "$name $mask" ;; esac; done < /proc/$$/status > \(dir)/$VIGIL_MODEL.signals
         cat > \(dir)/$VIGIL_MODEL.tmp && mv \(dir)/$VIGIL_MODEL.tmp \(dir)/$VIGIL_MODEL.json
 
         """.write(toFile: path, atomically: true, encoding: .utf8)
@@ -45,8 +46,12 @@ struct AlertCommandRunnerTests {
         ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }
 
-    @Test("the command gets the alert as one JSON object on stdin, a minimal environment, and / as its directory")
+    @Test("the command gets the alert as one JSON object on stdin, a minimal environment, / as its directory and default signals")
     func inputAndEnvironment() async throws {
+        // vigild ignores SIGHUP, SIGTERM and SIGINT (it takes them from a dispatch source); an ignored
+        // signal would stay ignored in the child, and the runner's thread blocks SIGPIPE.
+        let previous = signal(SIGHUP, SIG_IGN)
+        defer { signal(SIGHUP, previous) }
         let directory = try TemporaryDirectory()
         let runner = AlertCommandRunner(command: try makeScript(in: directory), log: JournalRecorder().log)
         defer { runner.stop() }
@@ -88,6 +93,13 @@ struct AlertCommandRunnerTests {
         let unexpected = Set(environment.keys).subtracting(["PATH", "LANG", "VIGIL_ALERT_STATUS", "VIGIL_ALERT_NAME", "VIGIL_MODEL", "PWD"])
         #expect(unexpected.isEmpty, "vigild's environment leaked: \(unexpected.sorted())")
         #expect(lines(directory.file("sepsis-risk.pwd")) == ["/"])
+        let masks = Dictionary(uniqueKeysWithValues: lines(directory.file("sepsis-risk.signals")).map { line in
+            let parts = line.split(separator: " ")
+            return (String(parts[0]), UInt64(parts[1], radix: 16) ?? .max)
+        })
+        #expect(masks["SigBlk:"] == 0, "signals blocked in the command: \(masks)")
+        // glibc's posix_spawn leaves its two internal signals (32, 33) ignored; 1-31 must be at their defaults.
+        #expect(masks["SigIgn:"].map { $0 & 0x7fff_ffff } == 0, "signals ignored in the command: \(masks)")
     }
 
     @Test("a failing command is journaled with its exit status, stderr and stdout, and the next alert still runs")
