@@ -15,7 +15,9 @@ ROOT="$(pwd)"
 #   sqlite3: the shell the integration tests inspect state databases with
 #   systemd: systemd-journald and journalctl for the real-journal tests
 #   util-linux, passwd: runuser, useradd and groupadd for the tests that run vigil as other users
-PACKAGES=(libsqlite3-dev libsystemd-dev pkg-config sqlite3 systemd util-linux passwd)
+#   prometheus-alertmanager, prometheus, libcurl4: the Alertmanager the notifier tests post to,
+#     promtool (in prometheus) that lints the metrics textfile, and the libcurl URLSession uses
+PACKAGES=(libsqlite3-dev libsystemd-dev pkg-config sqlite3 systemd util-linux passwd prometheus-alertmanager prometheus libcurl4)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'dev.sh: %s\n' "$*" >&2; exit 1; }
