@@ -107,6 +107,106 @@ struct MonitoringTests {
         #expect(try await daemon.waitForExit() == 0)
     }
 
+    @Test("a drift alert reaches a real Alertmanager, the alert command and the metrics file (accepted by promtool), and resolves in Alertmanager once the shift ends")
+    func alertOutputs() async throws {
+        guard AlertmanagerProcess.isInstalled, FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool") else {
+            print("skipped: prometheus-alertmanager or promtool is not installed (deploy/dev.sh test installs them)")
+            return
+        }
+        let scratch = try Scratch()
+        let alertmanager = try AlertmanagerProcess()
+        defer { alertmanager.stop() }
+        try await alertmanager.waitUntilReady()
+        let model = "sepsis-" + UUID().uuidString.prefix(8).lowercased()
+        let source = scratch.file("source")
+        #expect(try await runToCompletion(Binaries.logWriter, ["scenario", source, "6000", "--shift-from", "1500", "--shift-to", "3500", "--shift-site", "ED-3"]).status == 0)
+        let lines = try String(contentsOfFile: "\(source)/predictions.jsonl", encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true)
+        let log = scratch.file("predictions.jsonl")
+        // The shifted part first (through row 3499); the rest once the alert has fired.
+        try (lines.prefix(3_500).joined(separator: "\n") + "\n").write(toFile: log, atomically: false, encoding: .utf8)
+        let hook = try scratch.write("hook.sh", "#!/bin/sh\ncat >> \(scratch.file("hook.jsonl"))\necho >> \(scratch.file("hook.jsonl"))\n")
+        chmod(hook, 0o755)
+        let metrics = scratch.file("vigil.prom")
+        let config = try scratch.write("vigil.yaml", """
+            state_dir: \(scratch.file("state"))
+            metrics_file: \(metrics)
+            alertmanager: {url: "\(alertmanager.url)"}
+            alert_command: \(hook)
+            models:
+              - name: \(model)
+                predictions: \(log)
+                outcomes: \(source)/outcomes.jsonl
+                features: {age: numeric, heart_rate: numeric, lactate: numeric, site: categorical}
+                reference: \(source)/reference.csv
+                subgroups: [site, sex]
+                window: {predictions: 500}
+                performance: {alert_below: 0.6}
+                pipeline: {silence_after: off, max_outcome_lag: off}
+            """)
+        let daemon = try RunningProcess(Binaries.vigild, ["--config", config])
+        defer { daemon.signal(SIGKILL) }
+
+        func activeDrift() async throws -> [[String: Any]] {
+            try await alertmanager.alerts(active: true).filter { alert in
+                let labels = alert["labels"] as? [String: String] ?? [:]
+                return labels["alertname"] == "VigilDrift" && labels["model"] == model
+            }
+        }
+        var active: [[String: Any]] = []
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline, active.isEmpty {
+            active = try await activeDrift()
+            if active.isEmpty { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        #expect(active.count == 1)
+        let labels = active.first?["labels"] as? [String: String] ?? [:]
+        #expect(labels["feature"] == "lactate")
+        #expect(labels["subgroup"] == "site=ED-3")
+        #expect(labels["severity"] == "warning")
+        #expect(labels["version"] == "3")
+        let annotations = active.first?["annotations"] as? [String: String] ?? [:]
+        #expect(annotations["summary"]?.contains("input drift in lactate") == true)
+        #expect(annotations["runbook_url"]?.isEmpty == false)
+
+        // The alert command got the alert as JSON on stdin.
+        let hookOutput = (try? String(contentsOfFile: scratch.file("hook.jsonl"), encoding: .utf8)) ?? ""
+        let firstCall = hookOutput.split(separator: "\n").first.map(String.init) ?? ""
+        let payload = try JSONSerialization.jsonObject(with: Data(firstCall.utf8)) as? [String: Any]
+        #expect(payload?["alertname"] as? String == "VigilDrift")
+        #expect(payload?["status"] as? String == "firing")
+        #expect(payload?["feature"] as? String == "lactate")
+
+        // The metrics file (rewritten after each tick that evaluated): promtool accepts it, and it shows the drift.
+        var text = ""
+        let metricsDeadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < metricsDeadline, !text.contains("vigil_alerts_firing{model=\"\(model)\",version=\"3\"} 1") {
+            try await Task.sleep(for: .milliseconds(100))
+            text = (try? String(contentsOfFile: metrics, encoding: .utf8)) ?? ""
+        }
+        #expect(text.contains("vigil_alerts_firing{model=\"\(model)\",version=\"3\"} 1"))
+        #expect(text.contains("vigil_feature_psi{model=\"\(model)\",version=\"3\",feature=\"lactate\",subgroup=\"site=ED-3\"}"))
+        #expect(text.contains("vigil_feature_psi{"))
+        let check = try ProgramRun("/usr/bin/promtool", ["check", "metrics"], inputFile: metrics)
+        #expect(check.status == 0, "\(check.standardOutput)\(check.standardError)")
+        #expect(check.standardError.isEmpty && check.standardOutput.isEmpty)
+
+        // The shift ends: after two clear windows the alert resolves in Alertmanager.
+        let handle = try #require(FileHandle(forWritingAtPath: log))
+        handle.seekToEndOfFile()
+        handle.write(Data((lines.dropFirst(3_500).joined(separator: "\n") + "\n").utf8))
+        try handle.close()
+        let resolveDeadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < resolveDeadline, !active.isEmpty {
+            try await Task.sleep(for: .milliseconds(200))
+            active = try await activeDrift()
+        }
+        #expect(active.isEmpty, "the drift alert is still active in Alertmanager")
+        #expect(try await sqliteQuery(scratch.file("state/vigil.db"), "SELECT status FROM alert_events ORDER BY seq") == ["firing", "resolved"])
+
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.waitForExit() == 0)
+    }
+
     @Test("vigil evaluate judges a file as one window: exit 1 naming the breached rule, 0 for a stable file, 65 for a malformed line")
     func offlineEvaluation() async throws {
         let scratch = try Scratch()

@@ -20,6 +20,8 @@ public actor Daemon {
     private let control: ControlServer
     /// The last monitoring summary, for `STATUS=` after a reload.
     private let monitorStatus = LatestStatus()
+    /// Alertmanager, the alert command and the metrics file, as configured.
+    private let alertOutputs: AlertOutputs
 
     /// How long the ingestion thread may go without a turn of its loop before the watchdog
     /// stops being fed (and systemd restarts the daemon).
@@ -35,7 +37,11 @@ public actor Daemon {
         self.journal = journal
         self.notifier = notifier
         self.runID = runID
+        let alertOutputs = AlertOutputs(journal: journal)
+        self.alertOutputs = alertOutputs
         var outputs = MonitorEngine.Outputs()
+        outputs.alerts = { alerts in alertOutputs.send(alerts) }
+        outputs.snapshot = { snapshot in alertOutputs.publish(snapshot) }
         outputs.status = { [monitorStatus] line in
             monitorStatus.line.withLock { $0 = line }
             notifier.status(line)
@@ -100,6 +106,7 @@ public actor Daemon {
                     messageID: DaemonEvent.started.messageID,
                     fields: ["VIGIL_VERSION": VigilVersion.current, "VIGIL_CONFIG": configPath,
                              "VIGIL_STATE_DIR": config.stateDirectory, "VIGIL_MODELS": modelNames])
+        await alertOutputs.configure(config, firing: firingAlerts())
         ingestion.start()
         monitor.start()
         do {
@@ -151,6 +158,7 @@ public actor Daemon {
         await control.stop()
         await ingestion.stop()
         await monitor.stop()
+        await alertOutputs.stop()
         let finished = Self.timestamp()
         let runID = self.runID
         do {
@@ -196,6 +204,7 @@ public actor Daemon {
         config = applied
         ingestion.update(models: applied.models)
         monitor.update(models: applied.models)
+        await alertOutputs.configure(applied, firing: firingAlerts())
         control.update(config: applied)
         let now = Self.timestamp()
         let names = applied.models.map(\.name)
@@ -218,6 +227,16 @@ public actor Daemon {
                         fields: ["VIGIL_CONFIG": configPath])
         }
         return .applied(message)
+    }
+
+    /// The alerts firing now, from the state database (to keep them alive in a new Alertmanager sender).
+    private func firingAlerts() async -> [Alert] {
+        do {
+            return try await store.perform { db in try EvaluationStore(database: db).firingAlerts() }
+        } catch {
+            journal.log(.error, "could not read the firing alerts from the state database: \(error)")
+            return []
+        }
     }
 
     private func statusLine() -> String {

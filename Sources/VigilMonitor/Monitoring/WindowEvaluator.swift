@@ -77,7 +77,9 @@ struct WindowEvaluator {
                 var skipped: [String] = []
                 if hasReference, let profile = reference?.subgroups[label] {
                     if rows.count >= ModelReference.minimumSubgroupRows {
-                        let (features, _) = drift(of: rows, against: profile, subgroup: label)
+                        // Within site=ED-1 the feature `site` is constant: leave it out.
+                        let others = ReferenceProfile(columns: profile.columns.filter { $0.name != name })
+                        let (features, _) = drift(of: rows, against: others, subgroup: label)
                         evaluation.features += features
                         entry.driftPSIMax = features.compactMap(\.psi).max()
                         entry.driftedFeatures = features.filter(\.drifted).map(\.name)

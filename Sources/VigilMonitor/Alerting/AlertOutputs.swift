@@ -1,0 +1,94 @@
+import Foundation
+import Synchronization
+import VigilSystemd
+
+/// Where alerts and metrics go, as configured: Alertmanager, the `alert_command`, the
+/// Prometheus textfile. Shared by the monitor thread (which sends) and the daemon (which
+/// replaces them on reload and stops them on the way out).
+final class AlertOutputs: Sendable {
+    private struct Current {
+        var notifier: AlertmanagerNotifier?
+        var runner: AlertCommandRunner?
+        var metrics: MetricsTextfile?
+        var metricsFailing = false
+    }
+
+    private let journal: Journal
+    private let current = Mutex(Current())
+
+    init(journal: Journal) {
+        self.journal = journal
+    }
+
+    /// Applies `config`'s outputs: a changed Alertmanager URL or alert command gets a new
+    /// sender (the old one is stopped); a new Alertmanager sender is given the alerts firing now,
+    /// so that they stay alive in Alertmanager across restarts and reloads.
+    func configure(_ config: Config, firing: [Alert]) async {
+        var retired: [any Sendable] = []
+        var fresh: AlertmanagerNotifier?
+        current.withLock { state in
+            if state.notifier?.url != config.alertmanager?.url {
+                if let old = state.notifier { retired.append(old) }
+                state.notifier = config.alertmanager.map { AlertmanagerNotifier(url: $0.url, journal: journal) }
+                fresh = state.notifier
+            }
+            if state.runner?.command != config.alertCommand {
+                if let old = state.runner { retired.append(old) }
+                state.runner = config.alertCommand.map { AlertCommandRunner(command: $0, journal: journal) }
+            }
+            if state.metrics?.path != config.metricsFile {
+                state.metrics = config.metricsFile.map(MetricsTextfile.init(path:))
+                state.metricsFailing = false
+            }
+        }
+        if let fresh, !firing.isEmpty { fresh.update(firing) }
+        for output in retired {
+            if let notifier = output as? AlertmanagerNotifier { await notifier.stop() }
+            if let runner = output as? AlertCommandRunner { await runner.stop() }
+        }
+    }
+
+    /// Sends alert transitions: to Alertmanager, and each to the alert command. Never blocks.
+    func send(_ alerts: [Alert]) {
+        let (notifier, runner) = current.withLock { ($0.notifier, $0.runner) }
+        notifier?.update(alerts)
+        if let runner { alerts.forEach(runner.run) }
+    }
+
+    /// Rewrites the metrics file, when one is configured; a failure is journaled once until a write succeeds again.
+    func publish(_ snapshot: MonitorSnapshot) {
+        guard let metrics = current.withLock({ $0.metrics }) else { return }
+        do {
+            try metrics.write(snapshot.models.map(Self.metrics(of:)))
+            let recovered = current.withLock { state in
+                defer { state.metricsFailing = false }
+                return state.metricsFailing
+            }
+            if recovered { journal.log(.notice, "the metrics file \(metrics.path) is written again", fields: ["VIGIL_METRICS_FILE": metrics.path]) }
+        } catch {
+            let first = current.withLock { state in
+                defer { state.metricsFailing = true }
+                return !state.metricsFailing
+            }
+            if first { journal.log(.warning, "\(error); retrying after each evaluation", fields: ["VIGIL_METRICS_FILE": metrics.path]) }
+        }
+    }
+
+    static func metrics(of model: MonitorSnapshot.Model) -> ModelMetrics {
+        ModelMetrics(
+            model: model.name, version: model.version, predictionsIngested: model.predictionsIngested,
+            quarantined: model.quarantined, pendingOutcomes: model.pendingOutcomes, alertsFiring: model.firing.count,
+            lastEvaluation: model.lastEvaluation, auroc: model.auroc, estimatedAUROC: model.estimatedAUROC, ece: model.ece,
+            features: model.features.map { FeatureMetrics(feature: $0.name, subgroup: $0.subgroup, psi: $0.psi, ksStatistic: $0.ksStatistic) })
+    }
+
+    /// Stops the senders, after a last try to deliver what is pending.
+    func stop() async {
+        let (notifier, runner) = current.withLock { state in
+            defer { state.notifier = nil; state.runner = nil }
+            return (state.notifier, state.runner)
+        }
+        await notifier?.stop()
+        await runner?.stop()
+    }
+}
