@@ -6,7 +6,7 @@ import Foundation
 /// The object has the alert's fields with its key spread out, plus `alertname`; times are
 /// RFC 3339 in UTC and a missing or non-finite value is `null`:
 /// `{"alertname":"VigilDrift","model":"sepsis-risk","rule":"drift","feature":"lactate",
-/// "subgroup":"site=ED-1","status":"firing","severity":"warning","version":"3","value":0.31,
+/// "subgroup":"site=ED-1","check":null,"status":"firing","severity":"warning","version":"3","value":0.31,
 /// "threshold":0.2,"summary":"…","description":"…","windowStart":"…","windowEnd":"…",
 /// "startsAt":"2026-11-29T10:00:00.000Z","endsAt":null}`.
 enum AlertCommandInput {
@@ -37,7 +37,7 @@ enum AlertCommandInput {
         init(_ alert: Alert) { self.alert = alert }
 
         enum CodingKeys: String, CodingKey {
-            case alertname, model, rule, feature, subgroup, status, severity, version, value, threshold
+            case alertname, model, rule, feature, subgroup, check, status, severity, version, value, threshold
             case summary, description, windowStart, windowEnd, startsAt, endsAt
         }
 
@@ -48,6 +48,7 @@ enum AlertCommandInput {
             try container.encode(alert.key.rule.rawValue, forKey: .rule)
             try container.encode(alert.key.feature, forKey: .feature)
             try container.encode(alert.key.subgroup, forKey: .subgroup)
+            try container.encode(alert.key.check, forKey: .check)
             try container.encode(alert.status.rawValue, forKey: .status)
             try container.encode(alert.severity.rawValue, forKey: .severity)
             try container.encode(alert.version, forKey: .version)

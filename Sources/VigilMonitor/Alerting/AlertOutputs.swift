@@ -7,6 +7,7 @@ import VigilSystemd
 /// replaces them on reload and stops them on the way out).
 final class AlertOutputs: Sendable {
     private struct Current {
+        var alertmanager: AlertmanagerConfig?
         var notifier: AlertmanagerNotifier?
         var runner: AlertCommandRunner?
         var metrics: MetricsTextfile?
@@ -24,16 +25,20 @@ final class AlertOutputs: Sendable {
     /// sender (the old one is stopped); a new Alertmanager sender is given the alerts firing now,
     /// so that they stay alive in Alertmanager across restarts and reloads.
     func configure(_ config: Config, firing: [Alert]) async {
-        var retired: [any Sendable] = []
+        var retiredNotifier: AlertmanagerNotifier?
+        var retiredRunner: AlertCommandRunner?
         var fresh: AlertmanagerNotifier?
         current.withLock { state in
-            if state.notifier?.url != config.alertmanager?.url {
-                if let old = state.notifier { retired.append(old) }
-                state.notifier = config.alertmanager.map { AlertmanagerNotifier(url: $0.url, journal: journal) }
+            if state.alertmanager != config.alertmanager {
+                retiredNotifier = state.notifier
+                state.notifier = config.alertmanager.map {
+                    AlertmanagerNotifier(url: $0.url, journal: journal, runbookBase: $0.runbookBase ?? AlertmanagerNotifier.defaultRunbookBase)
+                }
+                state.alertmanager = config.alertmanager
                 fresh = state.notifier
             }
             if state.runner?.command != config.alertCommand {
-                if let old = state.runner { retired.append(old) }
+                retiredRunner = state.runner
                 state.runner = config.alertCommand.map { AlertCommandRunner(command: $0, journal: journal) }
             }
             if state.metrics?.path != config.metricsFile {
@@ -42,10 +47,8 @@ final class AlertOutputs: Sendable {
             }
         }
         if let fresh, !firing.isEmpty { fresh.update(firing) }
-        for output in retired {
-            if let notifier = output as? AlertmanagerNotifier { await notifier.stop() }
-            if let runner = output as? AlertCommandRunner { await runner.stop() }
-        }
+        await retiredNotifier?.stop()
+        await retiredRunner?.stop()
     }
 
     /// Sends alert transitions: to Alertmanager, and each to the alert command. Never blocks.

@@ -22,7 +22,7 @@ struct AlertmanagerPayload: Encodable, Equatable {
             "severity": alert.severity.rawValue,
         ]
         // An empty label value means "no such label" to Alertmanager: leave those out.
-        for (name, value) in [("feature", alert.key.feature), ("subgroup", alert.key.subgroup), ("version", alert.version)] {
+        for (name, value) in [("feature", alert.key.feature), ("subgroup", alert.key.subgroup), ("check", alert.key.check), ("version", alert.version)] {
             if let value, !value.isEmpty { labels[name] = value }
         }
         self.labels = labels

@@ -28,6 +28,9 @@ public struct Config: Sendable, Equatable {
 public struct AlertmanagerConfig: Sendable, Equatable {
     /// Base URL, e.g. `http://127.0.0.1:9093`.
     public var url: String
+    /// Where on-call's runbooks are: each alert's `runbook_url` annotation is this with the
+    /// rule's name appended (`…#alert-drift`); nil for the README's alert sections.
+    public var runbookBase: String?
 }
 
 /// The type a model input has, which decides the drift tests run on it.

@@ -159,7 +159,8 @@ public struct ConfigLoader: Sendable {
     }
 
     private func readAlertmanager(_ node: Node, reader: YAMLReader) -> AlertmanagerConfig? {
-        guard let entries = reader.mapping(node, at: "alertmanager", allowed: ["url"]) else { return nil }
+        guard let entries = reader.mapping(node, at: "alertmanager", allowed: ["url", "runbook_url"]) else { return nil }
+        let runbook = entries.first { $0.key == "runbook_url" }.flatMap { reader.string($0.value, at: "alertmanager.runbook_url") }
         guard let (_, urlNode) = entries.first(where: { $0.key == "url" }) else {
             reader.report("alertmanager.url", "missing: Alertmanager's base URL, e.g. http://127.0.0.1:9093", at: node)
             return nil
@@ -169,7 +170,7 @@ public struct ConfigLoader: Sendable {
             reader.report("alertmanager.url", "expected an http:// or https:// URL, found \"\(url)\"", at: urlNode)
             return nil
         }
-        return AlertmanagerConfig(url: url)
+        return AlertmanagerConfig(url: url, runbookBase: runbook)
     }
 
     private func readModels(_ node: Node, reader: YAMLReader, resolve: (String) -> String) -> [ModelConfig]? {

@@ -77,7 +77,8 @@ struct AlertCommandRunnerTests {
         #expect(object["windowEnd"] as? String == "2025-11-29T10:00:00.000Z")
         #expect(object["startsAt"] as? String == "2025-11-29T10:00:00.000Z")
         #expect(object["endsAt"] is NSNull, "a firing alert has endsAt null")
-        #expect(object.count == 16, "\(object.keys.sorted())")
+        #expect(object["check"] is NSNull, "a drift alert has no check")
+        #expect(object.count == 17, "\(object.keys.sorted())")
 
         let environment = Dictionary(uniqueKeysWithValues: lines(directory.file("sepsis-risk.env")).map { line in
             let parts = line.split(separator: "=", maxSplits: 1)
