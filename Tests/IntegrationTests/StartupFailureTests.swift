@@ -59,7 +59,11 @@ struct StartupFailureTests {
         try await sqlite(scratch.file("state/vigil.db"), "PRAGMA user_version = 99;")
         let result = try await start(config)
         #expect(result.status == 65)
-        #expect(result.lines == ["vigild: database \(scratch.file("state/vigil.db")) has schema version 99, newer than the 3 this vigil supports; upgrade vigil or restore a matching backup"])
+        // The supported version grows with each migration; the rest of the line is fixed.
+        let line = try #require(result.lines.first)
+        #expect(result.lines.count == 1)
+        #expect(line.hasPrefix("vigild: database \(scratch.file("state/vigil.db")) has schema version 99, newer than the "))
+        #expect(line.hasSuffix(" this vigil supports; upgrade vigil or restore a matching backup"))
     }
 
     @Test("a state database that is not SQLite is refused with exit 65, never replaced")
