@@ -29,12 +29,21 @@ echo "== vigild (release), start to caught-up"
 vigild="$(cd "$root" && swift build -c release --show-bin-path)/vigild"
 work="$(mktemp -d /tmp/vigil-ingest-bench.XXXXXX)"
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+# The model declares the file's 20 features and 3 subgroup attributes, as a deployment would:
+# every stored prediction also goes into its drift window (5,000 to a window), and the
+# monitor thread evaluates each window as it closes, during the run.
 cat >"$work/vigil.yaml" <<YAML
 state_dir: $work/state
 models:
   - name: sepsis-risk
     predictions: $file
     outcomes: $work/outcomes.jsonl
+    features: {age: numeric, hr: numeric, rr: numeric, temp_c: numeric, sbp: numeric, dbp: numeric, spo2: numeric,
+               lactate: numeric, wbc: numeric, creat: numeric, plt: numeric, bili: numeric, glucose: numeric, sodium: numeric,
+               site: categorical, arrival: categorical, triage: categorical,
+               on_pressors: numeric, on_abx: numeric, immunosupp: numeric}
+    subgroups: [site, sex, age_band]
+    pipeline: {silence_after: off}
 YAML
 started=$(date +%s.%N)
 VIGIL_LOG_TARGET=stderr "$vigild" --config "$work/vigil.yaml" 2>"$work/vigild.log" &

@@ -49,7 +49,6 @@ struct MonitoringTests {
             try await Task.sleep(for: .milliseconds(200))
         }
         #expect(try await sqliteQuery(database, "SELECT count(*) FROM windows WHERE status = 'evaluated'") == ["12"])
-        #expect(try await sqliteQuery(database, "SELECT count(*) FROM window_chunks") == ["0"])
 
         let evaluations = try await JournalReader.waitForEntries(
             matching: ["MESSAGE_ID=\(Self.evaluation)", "VIGIL_MODEL=\(model)", "VIGIL_EVALUATION=window"], count: 12)

@@ -44,16 +44,16 @@ struct IngestionBatch {
         var score: Double
         var version: String?
         var line: [UInt8]
-        /// What its drift window keeps of it, and its subgroup.
-        var window: WindowRow
+        /// Its values of the model's subgroup attributes (empty when the model has none).
+        var subgroups: [String?]
 
-        init(_ record: PredictionRecord, line: [UInt8], window: WindowRow) {
+        init(_ record: PredictionRecord, line: [UInt8], subgroups: [String?]) {
             id = record.id
             timestamp = record.timestamp
             score = record.score
             version = record.version
             self.line = line
-            self.window = window
+            self.subgroups = subgroups
         }
     }
 

@@ -121,7 +121,7 @@ struct IngestionWriter {
             while position < group.endIndex {
                 let chunk = group[position..<min(position + Self.rowsPerInsert, group.endIndex)]
                 var keys: [Int64?] = []
-                for case .prediction(let record, _) in chunk { keys.append(try subgroups.key(for: record.window.subgroups)) }
+                for case .prediction(let record, _) in chunk { keys.append(try subgroups.key(for: record.subgroups)) }
                 let insert = try database.statement(Self.insertPredictionsSQL(rows: chunk.count))
                 var index: Int32 = 1
                 for (offset, item) in chunk.enumerated() {
@@ -151,7 +151,7 @@ struct IngestionWriter {
                     continue
                 }
                 segment?.noteStored(row: row, expiry: record.timestamp + horizon)
-                try window.append(record.window)
+                try window.append(row: row, timestamp: record.timestamp)
                 delta.predictions += 1
                 delta.pendingPredictions += 1
                 delta.lastPredictionTimestamp = max(delta.lastPredictionTimestamp ?? record.timestamp, record.timestamp)

@@ -4,7 +4,6 @@ final class ModelIngestor {
     let config: ModelConfig
     let predictions: LogTailer
     let outcomes: LogTailer
-    private let knownFeatures: Set<String>
     private let layout: WindowLayout
     private(set) var batch = IngestionBatch()
     /// Events seen since the last commit, journaled once the commit holds.
@@ -16,7 +15,6 @@ final class ModelIngestor {
         self.config = config
         predictions = LogTailer(path: config.predictionsPath, checkpoint: predictionsCheckpoint ?? TailCheckpoint())
         outcomes = LogTailer(path: config.outcomesPath, checkpoint: outcomesCheckpoint ?? TailCheckpoint())
-        knownFeatures = Set(config.features.map(\.name))
         layout = WindowLayout(model: config)
         committed = (predictions.checkpoint, outcomes.checkpoint)
     }
@@ -66,13 +64,11 @@ final class ModelIngestor {
                 return quarantine(reason)
             case .success(let record):
                 model = record.model
-                if model == nil || model == config.name, !knownFeatures.isEmpty {
-                    for feature in record.features where !knownFeatures.contains(feature.name) {
-                        batch.unknownFeatures[feature.name, default: 0] += 1
-                    }
+                if model == nil || model == config.name, !layout.features.isEmpty {
+                    layout.forEachUnknownFeature(of: record) { batch.unknownFeatures[$0, default: 0] += 1 }
                 }
                 item = .prediction(
-                    IngestionBatch.StoredPrediction(record, line: Array(line.bytes), window: layout.row(of: record)), location)
+                    IngestionBatch.StoredPrediction(record, line: Array(line.bytes), subgroups: layout.subgroupValues(of: record)), location)
             }
         case .outcomes:
             switch RecordParser.parseOutcome(line.bytes) {

@@ -2,7 +2,10 @@ import VigilStore
 
 /// Adds a batch's stored predictions to its model's open drift window, inside the batch's
 /// transaction, closing the window when it is full (by count) or when a prediction of a later
-/// period arrives (by duration). Windows live in SQLite, so a crash never loses or repeats one.
+/// period arrives (by duration). A window is the run of the model's prediction rows stored
+/// while it was open (`first_row` … `last_row`): their lines, already kept in segments, are
+/// what the monitor evaluates, so nothing is stored twice. Windows live in SQLite, so a crash
+/// never loses or repeats one.
 struct WindowAppender {
     private let database: Database
     private let model: String
@@ -15,27 +18,27 @@ struct WindowAppender {
         var count: Int64
         var start: Double?
         var end: Double?
-        var chunk: WindowChunk
+        var firstRow: Int64?
+        var lastRow: Int64?
         /// Whether this batch added to it (only then is its wall-time `updated_at` moved,
         /// which `close_after` measures from).
         var touched = false
     }
 
     private var open: OpenWindow?
-    private let layout: WindowLayout
     private(set) var closed = 0
 
     init(database: Database, model: IngestionModelSettings, now: Double) throws {
         self.database = database
         self.model = model.name
         self.config = model.window
-        self.layout = model.layout
         self.now = now
         if let row = try database.query(
-            "SELECT seq, bucket, count, start_ts, end_ts FROM windows WHERE model = ? AND status = 'open'", model.name
+            "SELECT seq, bucket, count, start_ts, end_ts, first_row, last_row FROM windows WHERE model = ? AND status = 'open'", model.name
         ).first, let seq = row["seq"].int64 {
             open = OpenWindow(seq: seq, bucket: row["bucket"].int64, count: row["count"].int64 ?? 0,
-                              start: row["start_ts"].double, end: row["end_ts"].double, chunk: WindowChunk(layout: layout))
+                              start: row["start_ts"].double, end: row["end_ts"].double,
+                              firstRow: row["first_row"].int64, lastRow: row["last_row"].int64)
         }
     }
 
@@ -45,34 +48,35 @@ struct WindowAppender {
         return Int64((timestamp / Double(span.seconds)).rounded(.down))
     }
 
-    /// Adds one stored prediction.
-    mutating func append(_ row: WindowRow) throws {
-        let rowBucket = bucket(of: row.timestamp)
+    /// Adds the prediction stored in `row`, made at `timestamp`.
+    mutating func append(row: Int64, timestamp: Double) throws {
+        let rowBucket = bucket(of: timestamp)
         // A prediction of a later period closes the open duration window first. One of an
         // earlier period (logged late) joins the open window.
         if let current = open, let rowBucket, let openBucket = current.bucket, rowBucket > openBucket {
             try close()
         }
         if open == nil { try openWindow(bucket: rowBucket) }
-        open!.chunk.append(row)
         open!.count += 1
+        open!.firstRow = open!.firstRow ?? row
+        open!.lastRow = row
         open!.touched = true
-        if case .duration = config {
-            // Bounds are the period's.
-        } else {
-            open!.start = min(open!.start ?? row.timestamp, row.timestamp)
-            open!.end = max(open!.end ?? row.timestamp, row.timestamp)
+        if case .predictions(let size) = config {
+            open!.start = min(open!.start ?? timestamp, timestamp)
+            open!.end = max(open!.end ?? timestamp, timestamp)
+            if open!.count >= size { try close() }
         }
-        if case .predictions(let size) = config, open!.count >= size { try close() }
     }
 
     /// Saves the open window's progress; returns how many windows the batch closed.
     mutating func finish(quarantined: Int64) throws -> Int {
-        if var window = open, window.touched {
-            try flush(&window)
+        if let window = open, window.touched {
             try database.run(
-                "UPDATE windows SET count = ?, start_ts = ?, end_ts = ?, quarantined = quarantined + ?, updated_at = ? WHERE model = ? AND seq = ?",
-                window.count, window.start, window.end, quarantined, now, model, window.seq)
+                """
+                UPDATE windows SET count = ?, start_ts = ?, end_ts = ?, first_row = ?, last_row = ?,
+                    quarantined = quarantined + ?, updated_at = ? WHERE model = ? AND seq = ?
+                """,
+                window.count, window.start, window.end, window.firstRow, window.lastRow, quarantined, now, model, window.seq)
         } else if quarantined > 0 {
             try database.run(
                 "UPDATE windows SET quarantined = quarantined + ? WHERE model = ? AND status = 'open'", quarantined, model)
@@ -91,23 +95,19 @@ struct WindowAppender {
         try database.run(
             "INSERT INTO windows (model, seq, status, bucket, start_ts, end_ts, count, opened_at, updated_at) VALUES (?, ?, 'open', ?, ?, ?, 0, ?, ?)",
             model, next, bucket, start, end, now, now)
-        open = OpenWindow(seq: next, bucket: bucket, count: 0, start: start, end: end, chunk: WindowChunk(layout: layout))
+        open = OpenWindow(seq: next, bucket: bucket, count: 0, start: start, end: end)
     }
 
     private mutating func close() throws {
-        guard var window = open else { return }
-        try flush(&window)
+        guard let window = open else { return }
         try database.run(
-            "UPDATE windows SET status = 'closed', count = ?, start_ts = ?, end_ts = ?, updated_at = ?, closed_at = ? WHERE model = ? AND seq = ?",
-            window.count, window.start, window.end, now, now, model, window.seq)
+            """
+            UPDATE windows SET status = 'closed', count = ?, start_ts = ?, end_ts = ?, first_row = ?, last_row = ?,
+                updated_at = ?, closed_at = ? WHERE model = ? AND seq = ?
+            """,
+            window.count, window.start, window.end, window.firstRow, window.lastRow, now, now, model, window.seq)
         open = nil
         closed += 1
-    }
-
-    private func flush(_ window: inout OpenWindow) throws {
-        guard !window.chunk.isEmpty else { return }
-        try database.run("INSERT INTO window_chunks (model, seq, data) VALUES (?, ?, ?)", model, window.seq, window.chunk.encoded())
-        window.chunk = WindowChunk(layout: layout)
     }
 }
 
@@ -118,6 +118,8 @@ struct SubgroupKeys {
     private let model: String
     private let names: String
     private var known: [[String?]: Int64] = [:]
+    /// The last combination looked up: consecutive predictions often share it.
+    private var last: (values: [String?], key: Int64)?
 
     static let separator = "\u{1F}"
 
@@ -131,7 +133,11 @@ struct SubgroupKeys {
     /// prediction has none of them.
     mutating func key(for values: [String?]) throws -> Int64? {
         guard values.contains(where: { $0 != nil }) else { return nil }
-        if let key = known[values] { return key }
+        if let last, last.values == values { return last.key }
+        if let key = known[values] {
+            last = (values, key)
+            return key
+        }
         let text = values.map { $0 ?? "" }.joined(separator: Self.separator)
         try database.run(
             "INSERT INTO subgroup_keys (model, names, \"values\") VALUES (?, ?, ?) ON CONFLICT DO NOTHING", model, names, text)
@@ -140,6 +146,7 @@ struct SubgroupKeys {
             throw SQLiteError(extendedCode: 1, message: "no key for a subgroup of model \(model)")
         }
         known[values] = key
+        last = (values, key)
         return key
     }
 }

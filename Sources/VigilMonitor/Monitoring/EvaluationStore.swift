@@ -12,15 +12,19 @@ struct EvaluationStore {
         var end: Double?
         var count: Int
         var quarantined: Int
+        var firstRow: Int64?
+        var lastRow: Int64?
     }
 
     /// Windows closed and not yet evaluated, oldest first.
     func closedWindows(model: String) throws -> [ClosedWindow] {
         try database.query(
-            "SELECT seq, start_ts, end_ts, count, quarantined FROM windows WHERE model = ? AND status = 'closed' ORDER BY seq", model
+            "SELECT seq, start_ts, end_ts, count, quarantined, first_row, last_row FROM windows WHERE model = ? AND status = 'closed' ORDER BY seq",
+            model
         ).map {
             ClosedWindow(seq: $0["seq"].int64 ?? 0, start: $0["start_ts"].double, end: $0["end_ts"].double,
-                         count: $0["count"].int ?? 0, quarantined: $0["quarantined"].int ?? 0)
+                         count: $0["count"].int ?? 0, quarantined: $0["quarantined"].int ?? 0,
+                         firstRow: $0["first_row"].int64, lastRow: $0["last_row"].int64)
         }
     }
 
@@ -32,10 +36,41 @@ struct EvaluationStore {
             now, model, idleSince) > 0
     }
 
-    func chunks(model: String, seq: Int64) throws -> [WindowChunk] {
-        try database.query("SELECT data FROM window_chunks WHERE model = ? AND seq = ? ORDER BY chunk", model, seq).map { row in
-            try WindowChunk(decoding: row["data"].bytes ?? [])
+    /// The values of a window's predictions, read from their stored lines and laid out by
+    /// `layout`; with how many lines could not be read back (none, unless the file was damaged).
+    func windowData(model: String, window: ClosedWindow, layout: WindowLayout) throws -> (data: WindowData, unreadable: Int) {
+        var data = WindowData(layout: layout)
+        guard let first = window.firstRow, let last = window.lastRow,
+              let key = try database.scalar("SELECT key FROM model_keys WHERE name = ?", model)?.int64 else { return (data, 0) }
+        let rows = try database.statement(
+            "SELECT segment, line_start, line_length FROM predictions WHERE row BETWEEN ? AND ? AND model_key = ? ORDER BY row")
+        rows.bind(first, at: 1)
+        rows.bind(last, at: 2)
+        rows.bind(key, at: 3)
+        var positions: [(segment: Int64, start: Int, length: Int)] = []
+        try rows.forEachRow { row in positions.append((row.int64(at: 0), Int(row.int64(at: 1)), Int(row.int64(at: 2)))) }
+        var unreadable = 0
+        var segmentID: Int64?
+        var lines: [UInt8] = []
+        for position in positions {
+            if position.segment != segmentID {
+                lines = try database.scalar("SELECT lines FROM prediction_segments WHERE segment = ?", position.segment)?.bytes ?? []
+                segmentID = position.segment
+            }
+            guard position.start >= 0, position.length >= 0, position.start + position.length <= lines.count else {
+                unreadable += 1
+                continue
+            }
+            let parsed = lines.withUnsafeBytes { buffer in
+                RecordParser.parsePrediction(UnsafeRawBufferPointer(rebasing: buffer[position.start..<position.start + position.length]))
+            }
+            guard case .success(let record) = parsed else {
+                unreadable += 1
+                continue
+            }
+            data.append(layout.row(of: record))
         }
+        return (data, unreadable)
     }
 
     /// The most recent `limit` joined predictions of `model`, by prediction time.
@@ -109,8 +144,8 @@ struct EvaluationStore {
 
     // MARK: Evaluations
 
-    /// Stores an evaluation with its per-feature rows; for a window evaluation, drops the
-    /// window's chunks and marks it evaluated. Call inside a transaction.
+    /// Stores an evaluation with its per-feature rows; for a window evaluation, marks the
+    /// window evaluated. Call inside a transaction.
     func save(_ evaluation: Evaluation, windowStart: Double?, windowEnd: Double?, now: Double) throws {
         let details = String(decoding: try JSONEncoder.sortedKeys.encode(evaluation), as: UTF8.self)
         let performance = evaluation.performance
@@ -145,7 +180,6 @@ struct EvaluationStore {
                 ])
         }
         if let seq = evaluation.windowSeq {
-            try database.run("DELETE FROM window_chunks WHERE model = ? AND seq = ?", evaluation.model, seq)
             try database.run("UPDATE windows SET status = 'evaluated' WHERE model = ? AND seq = ?", evaluation.model, seq)
         }
     }

@@ -36,6 +36,8 @@ public final class MonitorEngine: Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
     static let tickInterval: Duration = .seconds(1)
+    /// The monitor thread's nice value (ingestion's threads keep 0).
+    static let niceness: Int32 = 5
     static let snapshotInterval: Double = 15
 
     public init(databasePath: String, models: [ModelConfig], journal: Journal, outputs: Outputs) {
@@ -49,6 +51,11 @@ public final class MonitorEngine: Sendable {
 
     public func start() {
         let thread = Thread { [self] in
+            // Below ingestion's threads: when both cores are busy, reading the logs comes first
+            // and evaluations catch up as soon as there is room.
+            if let tid = Self.currentThreadID() {
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(tid), Self.niceness)
+            }
             var loop = MonitorLoop(databasePath: databasePath, journal: journal, outputs: outputs)
             while true {
                 let (models, stop) = control.withLock { ($0.models, $0.stopRequested) }
@@ -60,6 +67,15 @@ public final class MonitorEngine: Sendable {
         }
         thread.name = "vigil-monitor"
         thread.start()
+    }
+
+    /// The kernel's id of the calling thread, from `/proc/thread-self` (`PID/task/TID`).
+    static func currentThreadID() -> Int32? {
+        var buffer = [CChar](repeating: 0, count: 64)
+        let length = readlink("/proc/thread-self", &buffer, buffer.count - 1)
+        guard length > 0 else { return nil }
+        let target = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return target.split(separator: "/").last.flatMap { Int32($0) }
     }
 
     /// Asks the thread for a last tick and waits until it has stopped.
@@ -159,12 +175,11 @@ struct MonitorLoop {
         }
         for window in try store.closedWindows(model: model.name) {
             var notes: [String] = []
-            var data = WindowData(layout: layout)
-            do {
-                data = WindowData(layout: layout, chunks: try store.chunks(model: model.name, seq: window.seq))
-            } catch let error as WindowChunkError {
-                notes.append("the window's stored predictions could not be read: \(error)")
-                journal.log(.error, "\(model.name): window \(window.seq) cannot be evaluated: \(error)", fields: ["VIGIL_MODEL": model.name])
+            let (data, unreadable) = try store.windowData(model: model.name, window: window, layout: layout)
+            if unreadable > 0 {
+                notes.append("\(unreadable) of the window's stored prediction lines could not be read back")
+                journal.log(.error, "\(model.name): \(unreadable) stored prediction line(s) of window \(window.seq) could not be read back",
+                            fields: ["VIGIL_MODEL": model.name])
             }
             var reference = try reference(for: model, layout: layout, store: store, notes: &notes)
             if reference == nil, model.referencePath == nil, data.count > 0 {

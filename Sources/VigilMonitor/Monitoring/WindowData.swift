@@ -1,6 +1,6 @@
-/// A whole window's values as columns laid out for the model's current configuration:
-/// chunks written under an older layout are matched by column name, and a column they lack
-/// reads as missing. Also the shape a reference file is read into.
+/// A whole window's values as columns laid out for the model's current configuration (read
+/// from the predictions' stored lines, so a changed feature list applies to the next
+/// evaluation). Also the shape a reference file is read into.
 struct WindowData: Sendable, Equatable {
     var layout: WindowLayout
     var timestamps: [Double] = []
@@ -17,32 +17,15 @@ struct WindowData: Sendable, Equatable {
         subgroups = Array(repeating: [], count: layout.subgroups.count)
     }
 
-    init(layout: WindowLayout, chunks: [WindowChunk]) {
-        self.init(layout: layout)
-        for chunk in chunks { append(chunk) }
-    }
-
     var count: Int { timestamps.count }
 
-    mutating func append(_ chunk: WindowChunk) {
-        timestamps += chunk.timestamps
-        scores += chunk.scores
-        versions += chunk.versions.count == chunk.count ? chunk.versions : Array(repeating: nil, count: chunk.count)
-        func column<T>(_ name: String, in names: [String], of columns: [[T]], missing: T) -> [T] {
-            names.firstIndex(of: name).map { columns[$0] } ?? Array(repeating: missing, count: chunk.count)
-        }
-        for (index, name) in layout.numeric.enumerated() {
-            numeric[index] += column(name, in: chunk.layout.numeric, of: chunk.numeric, missing: .nan)
-        }
-        for (index, name) in layout.categorical.enumerated() {
-            categorical[index] += column(name, in: chunk.layout.categorical, of: chunk.categorical, missing: nil)
-        }
-        for (index, name) in layout.subgroups.enumerated() {
-            // A subgroup may be an attribute or a categorical feature of the chunk.
-            let values = chunk.layout.subgroups.firstIndex(of: name).map { chunk.subgroups[$0] }
-                ?? chunk.layout.categorical.firstIndex(of: name).map { chunk.categorical[$0] }
-            subgroups[index] += values ?? Array(repeating: nil, count: chunk.count)
-        }
+    mutating func append(_ row: WindowRow) {
+        timestamps.append(row.timestamp)
+        scores.append(row.score)
+        versions.append(row.version)
+        for index in numeric.indices { numeric[index].append(row.numeric[index]) }
+        for index in categorical.indices { categorical[index].append(row.categorical[index]) }
+        for index in subgroups.indices { subgroups[index].append(row.subgroups[index]) }
     }
 
     /// The rows whose subgroup `index` has `value`, as a window of their own.

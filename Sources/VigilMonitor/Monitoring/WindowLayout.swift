@@ -4,17 +4,38 @@ struct WindowLayout: Sendable, Equatable {
     var numeric: [String]
     var categorical: [String]
     var subgroups: [String]
+    /// Every feature of the schema, in the configured order (the order lines usually list them in).
+    var features: [String]
 
     init(numeric: [String], categorical: [String], subgroups: [String]) {
         self.numeric = numeric
         self.categorical = categorical
         self.subgroups = subgroups
+        features = numeric + categorical
     }
 
     init(model: ModelConfig) {
         numeric = model.features.filter { $0.type == .numeric }.map(\.name)
         categorical = model.features.filter { $0.type == .categorical }.map(\.name)
         subgroups = model.subgroups
+        features = model.features.map(\.name)
+    }
+
+    /// Calls `body` with each feature of `record` that the schema does not list. Lines
+    /// usually list features in the schema's order, so each name is first compared with the
+    /// one expected next: no hashing on ingestion's hot path.
+    func forEachUnknownFeature(of record: PredictionRecord, _ body: (String) -> Void) {
+        var cursor = 0
+        for feature in record.features where Self.slot(of: feature.name, in: features, hint: &cursor) == nil {
+            body(feature.name)
+        }
+    }
+
+    /// `record`'s values of the subgroup attributes: from `attrs`, else from a feature.
+    func subgroupValues(of record: PredictionRecord) -> [String?] {
+        subgroups.map { name in
+            record.attribute(named: name) ?? record.feature(named: name).flatMap(Self.category)
+        }
     }
 
     /// The window values of `record`.
@@ -39,13 +60,7 @@ struct WindowLayout: Sendable, Equatable {
                 row.categorical[slot] = Self.category(feature.value)
             }
         }
-        for (slot, name) in subgroups.enumerated() {
-            if let value = record.attribute(named: name) {
-                row.subgroups[slot] = value
-            } else if let value = record.feature(named: name) {
-                row.subgroups[slot] = Self.category(value)
-            }
-        }
+        row.subgroups = subgroupValues(of: record)
         return row
     }
 

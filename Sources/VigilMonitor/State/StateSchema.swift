@@ -165,7 +165,8 @@ public enum StateSchema {
             CREATE INDEX predictions_joined ON predictions (model_key, ts) WHERE status = 'joined';
             -- Windows of predictions for drift: one open per model, filled by ingestion in the
             -- same transactions as the lines, closed by count, by prediction time or by wall
-            -- time, then evaluated once.
+            -- time, then evaluated once. A window is the model's prediction rows first_row ..
+            -- last_row: their lines (in prediction_segments) are what is evaluated.
             CREATE TABLE windows (
                 model TEXT NOT NULL,
                 seq INTEGER NOT NULL,
@@ -175,6 +176,8 @@ public enum StateSchema {
                 start_ts REAL,
                 end_ts REAL,
                 count INTEGER NOT NULL DEFAULT 0,
+                first_row INTEGER,
+                last_row INTEGER,
                 -- Lines quarantined while the window was open, for the quarantine rate.
                 quarantined INTEGER NOT NULL DEFAULT 0,
                 opened_at REAL NOT NULL,
@@ -183,15 +186,6 @@ public enum StateSchema {
                 PRIMARY KEY (model, seq)
             ) WITHOUT ROWID;
             CREATE INDEX windows_unevaluated ON windows (model, seq) WHERE status != 'evaluated';
-            -- A window's predictions, in runs (one per commit): columns of values (WindowChunk).
-            -- Deleted once the window is evaluated.
-            CREATE TABLE window_chunks (
-                chunk INTEGER PRIMARY KEY,
-                model TEXT NOT NULL,
-                seq INTEGER NOT NULL,
-                data BLOB NOT NULL
-            );
-            CREATE INDEX window_chunks_by_window ON window_chunks (model, seq);
             -- The reference a model's inputs are compared with: from its reference file, or its
             -- first window when it has none (a baseline), as ReferenceProfile JSON.
             CREATE TABLE reference_profiles (

@@ -26,8 +26,13 @@ struct IngestionWriterTests {
             id: id, timestamp: ts, score: 0.4, features: [.init(name: "age", value: .number(age))],
             attributes: [.init(name: "site", value: site)])
         return .prediction(IngestionBatch.StoredPrediction(
-            record, line: Array(#"{"id":"\#(id)","ts":\#(ts),"score":0.4,"features":{"age":70}}"#.utf8),
-            window: model.layout.row(of: record)), here)
+            record, line: Array(Self.line(id: id, ts: ts, age: age, site: site).utf8),
+            subgroups: model.layout.subgroupValues(of: record)), here)
+    }
+
+    /// The prediction line as logged.
+    static func line(id: String, ts: Double, age: Double = 70, site: String = "ED-1") -> String {
+        #"{"id":"\#(id)","ts":\#(ts),"score":0.4,"features":{"age":\#(age)},"attrs":{"site":"\#(site)"}}"#
     }
 
     func outcome(_ id: String, at ts: Double, label: Bool = true) -> IngestionBatch.Item {
@@ -41,17 +46,22 @@ struct IngestionWriterTests {
         return try database.transaction { try writer.apply(batch, for: settings ?? model, now: 0) }
     }
 
-    /// The window rows stored for window `seq`, in order.
-    func windowRows(_ seq: Int64) throws -> WindowChunk {
-        var all = WindowChunk(layout: model.layout)
-        for row in try database.query("SELECT data FROM window_chunks WHERE model = 'sepsis-risk' AND seq = ? ORDER BY chunk", seq) {
-            let chunk = try WindowChunk(decoding: try #require(row["data"].bytes))
-            for index in 0..<chunk.count {
-                all.append(WindowRow(timestamp: chunk.timestamps[index], score: chunk.scores[index],
-                                     numeric: chunk.numeric.map { $0[index] }, categorical: [], subgroups: chunk.subgroups.map { $0[index] }))
-            }
+    /// The values of window `seq`, read back from its predictions' stored lines as the monitor reads them.
+    func windowRows(_ seq: Int64) throws -> WindowData {
+        let store = EvaluationStore(database: database)
+        let window = try #require(try store.closedWindows(model: "sepsis-risk").first { $0.seq == seq }
+            ?? openWindow(seq))
+        let (data, unreadable) = try store.windowData(model: "sepsis-risk", window: window, layout: model.layout)
+        #expect(unreadable == 0)
+        return data
+    }
+
+    /// An open window, as the store would describe it once closed.
+    func openWindow(_ seq: Int64) throws -> EvaluationStore.ClosedWindow? {
+        try database.query("SELECT first_row, last_row, count FROM windows WHERE seq = ?", seq).first.map {
+            EvaluationStore.ClosedWindow(seq: seq, start: nil, end: nil, count: $0["count"].int ?? 0, quarantined: 0,
+                                         firstRow: $0["first_row"].int64, lastRow: $0["last_row"].int64)
         }
-        return all
     }
 
     func stats() throws -> Row { try #require(try database.query("SELECT * FROM model_stats WHERE model = 'sepsis-risk'").first) }
@@ -152,9 +162,7 @@ struct IngestionWriterTests {
             """)
         #expect(rows.map { $0["id"].string } == ["j", "k", "l"])
         #expect(rows.map { $0["line"].string } == [
-            #"{"id":"j","ts":10.0,"score":0.4,"features":{"age":70}}"#,
-            #"{"id":"k","ts":20.0,"score":0.4,"features":{"age":70}}"#,
-            #"{"id":"l","ts":30.0,"score":0.4,"features":{"age":70}}"#,
+            Self.line(id: "j", ts: 10), Self.line(id: "k", ts: 20), Self.line(id: "l", ts: 30),
         ])
         #expect(try database.scalar("SELECT count(*) FROM prediction_segments") == .integer(2))
     }
@@ -172,7 +180,7 @@ struct IngestionWriterTests {
             """)
         #expect(rows.count == 150)
         #expect(rows.map { $0["id"].string } == (0..<150).map { "q-\($0)" })
-        #expect(rows.allSatisfy { row in row["line"].string == #"{"id":"\#(row["id"].string!)","ts":\#(row["ts"].double!),"score":0.4,"features":{"age":70}}"# })
+        #expect(rows.allSatisfy { row in row["line"].string == Self.line(id: row["id"].string!, ts: row["ts"].double!) })
         #expect(try database.scalar("SELECT ts FROM predictions WHERE id = 'q-10'") == .real(10))
     }
 
@@ -187,7 +195,7 @@ struct IngestionWriterTests {
             SELECT CAST(substr(s.lines, p.line_start + 1, p.line_length) AS TEXT) AS line
             FROM predictions p JOIN prediction_segments s USING (segment) WHERE p.id = 'r-64'
             """)
-        #expect(stored.first?["line"].string == #"{"id":"r-64","ts":64.0,"score":0.4,"features":{"age":70}}"#)
+        #expect(stored.first?["line"].string == Self.line(id: "r-64", ts: 64))
     }
 
     @Test("expiry is exact inside a segment whose predictions expire at different times")
