@@ -7,8 +7,9 @@ import VigilSystemd
 /// (blocking file reads and SQLite stay off Swift's cooperative pool):
 ///
 /// - the **reader** tails the logs and parses lines into batches, and hands a batch over, with
-///   the checkpoints just past it, every 200 ms or 4,000 lines, whichever comes first (smaller
-///   batches keep the memory of parsed records that wait for the committer low);
+///   the checkpoints just past it, every 200 ms or 4,000 lines, whichever comes first, and as
+///   soon as it has caught up with the logs (smaller batches keep the memory of parsed records
+///   that wait for the committer low);
 /// - the **committer** applies each batch and its checkpoints in one SQLite transaction, so a
 ///   crash at any moment loses nothing and repeats nothing; the two run on both cores at once;
 /// - the **checkpointer** copies the WAL back into the database file.
@@ -187,7 +188,10 @@ public final class IngestionEngine: Sendable {
             let hasWork = pendingLines > 0 || ingestors.contains { !$0.events.isEmpty || $0.hasMovedSinceCommit }
             if hasWork, firstUnhanded == nil { firstUnhanded = .now }
             let due = firstUnhanded.map { ContinuousClock.now - $0 >= Self.commitInterval } ?? false
-            if hasWork, pendingLines >= Self.commitLines || due {
+            // Caught up with every log: commit now rather than at the interval, so that the
+            // line closing a window is evaluated (and alerted on) without waiting.
+            let caughtUp = read == 0
+            if hasWork, pendingLines >= Self.commitLines || due || caughtUp {
                 handOver(ingestors, generation: generation)
                 firstUnhanded = nil
             }

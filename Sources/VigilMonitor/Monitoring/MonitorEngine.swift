@@ -37,7 +37,7 @@ public final class MonitorEngine: Sendable {
 
     static let tickInterval: Duration = .seconds(1)
     /// The monitor thread's nice value (ingestion's threads keep 0).
-    static let niceness: Int32 = 5
+    static let niceness: Int32 = 19
     static let snapshotInterval: Double = 15
 
     public init(databasePath: String, models: [ModelConfig], journal: Journal, outputs: Outputs) {
@@ -51,8 +51,9 @@ public final class MonitorEngine: Sendable {
 
     public func start() {
         let thread = Thread { [self] in
-            // Below ingestion's threads: when both cores are busy, reading the logs comes first
-            // and evaluations catch up as soon as there is room.
+            // Far below ingestion's threads: while ingestion catches up with a backlog it has the
+            // cores, and evaluations catch up as soon as there is room (in steady state the
+            // cores are idle and a window is evaluated at once).
             if let tid = Self.currentThreadID() {
                 _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(tid), Self.niceness)
             }
@@ -128,6 +129,8 @@ struct MonitorLoop {
     private var failing = false
     /// Reference files read, by model: the file's identity and the layout they were read for.
     private var fileReferences: [String: (signature: String, result: Result<ModelReference, ReferenceFileError>)] = [:]
+    /// Baselines read from (or just written to) the state database, by model: decoded once.
+    private var baselines: [String: ModelReference] = [:]
     private var joinedAtLastEvaluation: [String: Int64] = [:]
     private var lastPredictionCount: [String: (count: Int64, seenAt: Double)] = [:]
     private var lastEvaluations: [String: Evaluation] = [:]
@@ -173,6 +176,12 @@ struct MonitorLoop {
         if case .duration(_, let closeAfter?) = model.window {
             try store.closeIdleWindow(model: model.name, idleSince: now - Double(closeAfter.seconds), now: now)
         }
+        // Read (or re-read, once changed) the reference file before any window closes, so that
+        // the first window's evaluation does not wait for it.
+        if model.referencePath != nil {
+            var ignored: [String] = []
+            _ = try reference(for: model, layout: layout, store: store, notes: &ignored)
+        }
         for window in try store.closedWindows(model: model.name) {
             var notes: [String] = []
             let (data, unreadable) = try store.windowData(model: model.name, window: window, layout: layout)
@@ -185,6 +194,7 @@ struct MonitorLoop {
             if reference == nil, model.referencePath == nil, data.count > 0 {
                 let baseline = ModelReference(source: "baseline window \(window.seq)", data: data, binCount: model.drift.decision.binCount)
                 try store.saveBaseline(baseline, model: model.name, now: now)
+                baselines[model.name] = baseline
                 reference = baseline
                 notes.append("window \(window.seq) is the model's baseline: later windows are compared with it")
             }
@@ -248,7 +258,12 @@ struct MonitorLoop {
     /// The model's reference: its reference file (read again when the file or the features
     /// change), else its stored baseline.
     private mutating func reference(for model: ModelConfig, layout: WindowLayout, store: EvaluationStore, notes: inout [String]) throws -> ModelReference? {
-        guard let path = model.referencePath else { return try store.baseline(model: model.name) }
+        guard let path = model.referencePath else {
+            if let cached = baselines[model.name] { return cached }
+            let stored = try store.baseline(model: model.name)
+            baselines[model.name] = stored
+            return stored
+        }
         var status = stat()
         let identity = stat(path, &status) == 0 ? "\(status.st_dev):\(status.st_ino):\(status.st_size):\(status.st_mtim.tv_sec)" : "missing"
         let signature = "\(path)|\(identity)|\(layout)|\(model.drift.decision.binCount)"
