@@ -58,10 +58,10 @@ public final class MonitorEngine: Sendable {
                 _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(tid), Self.niceness)
             }
             var loop = MonitorLoop(databasePath: databasePath, journal: journal, outputs: outputs)
-            while true {
-                let (models, stop) = control.withLock { ($0.models, $0.stopRequested) }
+            loop.shouldStop = { [self] in control.withLock { $0.stopRequested } }
+            while !control.withLock({ $0.stopRequested }) {
+                let models = control.withLock { $0.models }
                 loop.tick(models: models, now: Date().timeIntervalSince1970)
-                if stop { break }
                 waker.wait(timeout: Self.tickInterval)
             }
             finished.signal()
@@ -79,7 +79,8 @@ public final class MonitorEngine: Sendable {
         return target.split(separator: "/").last.flatMap { Int32($0) }
     }
 
-    /// Asks the thread for a last tick and waits until it has stopped.
+    /// Asks the thread to stop after the evaluation under way (windows not yet evaluated stay
+    /// closed in the state database and are evaluated after the next start), and waits for it.
     public func stop() async {
         control.withLock { $0.stopRequested = true }
         waker.wake()
@@ -136,6 +137,8 @@ struct MonitorLoop {
     private var lastEvaluations: [String: Evaluation] = [:]
     private var lastSnapshotAt = 0.0
     private var lastStatus = ""
+    /// Asked between windows, so that a stop does not wait for a backlog of evaluations.
+    var shouldStop: () -> Bool = { false }
 
     init(databasePath: String, journal: Journal, outputs: MonitorEngine.Outputs) {
         self.databasePath = databasePath
@@ -183,6 +186,7 @@ struct MonitorLoop {
             _ = try reference(for: model, layout: layout, store: store, notes: &ignored)
         }
         for window in try store.closedWindows(model: model.name) {
+            if shouldStop() { return evaluated }
             var notes: [String] = []
             let (data, unreadable) = try store.windowData(model: model.name, window: window, layout: layout)
             if unreadable > 0 {
