@@ -61,8 +61,9 @@ struct WindowEvaluator {
             notes.append("drift not evaluated: the model has no reference yet (set reference: in its config, or its first window becomes the baseline)")
         }
 
-        // Subgroups: drift against the subgroup's own reference, performance on its outcomes.
-        var subgroups: [SubgroupEvaluation] = []
+        // Subgroups: drift against the subgroup's own reference, performance on its outcomes,
+        // each subgroup value on its own (in parallel).
+        var slices: [(index: Int, name: String, value: String, hasReference: Bool)] = []
         for (index, name) in model.subgroups.enumerated() where index < window.subgroups.count {
             let hasReference = reference?.subgroupNames.contains(name) ?? false
             if reference != nil, !hasReference {
@@ -70,43 +71,59 @@ struct WindowEvaluator {
             }
             var values = window.subgroupCounts(index).map(\.value)
             for value in labeled.subgroupCounts(index) where !values.contains(value) { values.append(value) }
-            for value in values {
-                let label = "\(name)=\(value)"
-                let rows = window.rows(whereSubgroup: index, is: value)
-                var entry = SubgroupEvaluation(name: name, value: value, n: rows.count, outcomes: 0, driftedFeatures: [])
-                var skipped: [String] = []
-                if hasReference, let profile = reference?.subgroups[label] {
-                    if rows.count >= ModelReference.minimumSubgroupRows {
-                        // Within site=ED-1 the feature `site` is constant: leave it out.
-                        let others = ReferenceProfile(columns: profile.columns.filter { $0.name != name })
-                        let (features, _) = drift(of: rows, against: others, subgroup: label)
-                        evaluation.features += features
-                        entry.driftPSIMax = features.compactMap(\.psi).max()
-                        entry.driftedFeatures = features.filter(\.drifted).map(\.name)
-                    } else {
-                        skipped.append("drift: \(rows.count) predictions in the window, fewer than \(ModelReference.minimumSubgroupRows)")
-                    }
-                } else if hasReference {
-                    skipped.append("drift: the reference has fewer than \(ModelReference.minimumSubgroupRows) rows of \(label)")
-                }
-                let outcomes = labeled.rows(whereSubgroup: index, is: value)
-                entry.outcomes = outcomes.count
-                if outcomes.count >= model.performance.minOutcomes, let metrics = try? MetricsReport(
-                    labels: outcomes.labels, scores: outcomes.scores, threshold: model.performance.threshold) {
-                    entry.auroc = metrics.auroc.value
-                    entry.ece = metrics.expectedCalibrationError.value
-                    entry.sensitivity = metrics.sensitivity.value
-                } else {
-                    skipped.append("performance: \(outcomes.count) joined outcomes, fewer than min_outcomes (\(model.performance.minOutcomes))")
-                }
-                entry.skipped = skipped.isEmpty ? nil : skipped.joined(separator: "; ")
-                subgroups.append(entry)
-            }
+            slices += values.map { (index, name, $0, hasReference) }
         }
+        let evaluator = self
+        let results = ParallelWork.map(slices.count) { [slices] position in
+            let slice = slices[position]
+            return evaluator.evaluateSubgroup(
+                index: slice.index, name: slice.name, value: slice.value,
+                profile: slice.hasReference ? reference?.subgroups["\(slice.name)=\(slice.value)"] : nil,
+                hasReference: slice.hasReference, window: window, labeled: labeled)
+        }
+        let subgroups = results.map(\.subgroup)
+        evaluation.features += results.flatMap(\.features)
         evaluation.subgroups = subgroups
         evaluation.performance = performance(labeled: labeled, windowScores: window.scores)
         evaluation.notes = notes
         return evaluation
+    }
+
+    /// One subgroup value's drift (against its own reference) and performance.
+    private func evaluateSubgroup(
+        index: Int, name: String, value: String, profile: ReferenceProfile?, hasReference: Bool,
+        window: WindowData, labeled: LabeledSample
+    ) -> (subgroup: SubgroupEvaluation, features: [FeatureEvaluation]) {
+        let label = "\(name)=\(value)"
+        let rows = window.rows(whereSubgroup: index, is: value)
+        var entry = SubgroupEvaluation(name: name, value: value, n: rows.count, outcomes: 0, driftedFeatures: [])
+        var features: [FeatureEvaluation] = []
+        var skipped: [String] = []
+        if let profile {
+            if rows.count >= ModelReference.minimumSubgroupRows {
+                // Within site=ED-1 the feature `site` is constant: leave it out.
+                let others = ReferenceProfile(columns: profile.columns.filter { $0.name != name })
+                (features, _) = drift(of: rows, against: others, subgroup: label)
+                entry.driftPSIMax = features.compactMap(\.psi).max()
+                entry.driftedFeatures = features.filter(\.drifted).map(\.name)
+            } else {
+                skipped.append("drift: \(rows.count) predictions in the window, fewer than \(ModelReference.minimumSubgroupRows)")
+            }
+        } else if hasReference {
+            skipped.append("drift: the reference has fewer than \(ModelReference.minimumSubgroupRows) rows of \(label)")
+        }
+        let outcomes = labeled.rows(whereSubgroup: index, is: value)
+        entry.outcomes = outcomes.count
+        if outcomes.count >= model.performance.minOutcomes, let metrics = try? MetricsReport(
+            labels: outcomes.labels, scores: outcomes.scores, threshold: model.performance.threshold) {
+            entry.auroc = metrics.auroc.value
+            entry.ece = metrics.expectedCalibrationError.value
+            entry.sensitivity = metrics.sensitivity.value
+        } else {
+            skipped.append("performance: \(outcomes.count) joined outcomes, fewer than min_outcomes (\(model.performance.minOutcomes))")
+        }
+        entry.skipped = skipped.isEmpty ? nil : skipped.joined(separator: "; ")
+        return (entry, features)
     }
 
     /// A performance-only evaluation, when late outcomes have arrived since the last one.
