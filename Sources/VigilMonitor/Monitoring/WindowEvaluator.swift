@@ -112,18 +112,22 @@ struct WindowEvaluator {
         } else if hasReference {
             skipped.append("drift: the reference has fewer than \(ModelReference.minimumSubgroupRows) rows of \(label)")
         }
-        let outcomes = labeled.rows(whereSubgroup: index, is: value)
-        entry.outcomes = outcomes.count
-        if outcomes.count >= model.performance.minOutcomes, let metrics = try? MetricsReport(
-            labels: outcomes.labels, scores: outcomes.scores, threshold: model.performance.threshold) {
-            entry.auroc = metrics.auroc.value
-            entry.ece = metrics.expectedCalibrationError.value
-            entry.sensitivity = metrics.sensitivity.value
-        } else {
-            skipped.append("performance: \(outcomes.count) joined outcomes, fewer than min_outcomes (\(model.performance.minOutcomes))")
-        }
+        if let reason = addPerformance(of: labeled.rows(whereSubgroup: index, is: value), to: &entry) { skipped.append(reason) }
         entry.skipped = skipped.isEmpty ? nil : skipped.joined(separator: "; ")
         return (entry, features)
+    }
+
+    /// Fills in a subgroup's performance on its joined outcomes; returns why it was skipped, if it was.
+    private func addPerformance(of outcomes: LabeledSample, to entry: inout SubgroupEvaluation) -> String? {
+        entry.outcomes = outcomes.count
+        guard outcomes.count >= model.performance.minOutcomes, let metrics = try? MetricsReport(
+            labels: outcomes.labels, scores: outcomes.scores, threshold: model.performance.threshold) else {
+            return "performance: \(outcomes.count) joined outcomes, fewer than min_outcomes (\(model.performance.minOutcomes))"
+        }
+        entry.auroc = metrics.auroc.value
+        entry.ece = metrics.expectedCalibrationError.value
+        entry.sensitivity = metrics.sensitivity.value
+        return nil
     }
 
     /// A performance-only evaluation, when late outcomes have arrived since the last one.
@@ -135,16 +139,8 @@ struct WindowEvaluator {
             performance: performance(labeled: labeled, windowScores: nil), subgroups: [], notes: [])
         for (index, name) in model.subgroups.enumerated() {
             for value in labeled.subgroupCounts(index) {
-                let outcomes = labeled.rows(whereSubgroup: index, is: value)
-                var entry = SubgroupEvaluation(name: name, value: value, n: 0, outcomes: outcomes.count, driftedFeatures: [])
-                if outcomes.count >= model.performance.minOutcomes, let metrics = try? MetricsReport(
-                    labels: outcomes.labels, scores: outcomes.scores, threshold: model.performance.threshold) {
-                    entry.auroc = metrics.auroc.value
-                    entry.ece = metrics.expectedCalibrationError.value
-                    entry.sensitivity = metrics.sensitivity.value
-                } else {
-                    entry.skipped = "performance: \(outcomes.count) joined outcomes, fewer than min_outcomes (\(model.performance.minOutcomes))"
-                }
+                var entry = SubgroupEvaluation(name: name, value: value, n: 0, outcomes: 0, driftedFeatures: [])
+                entry.skipped = addPerformance(of: labeled.rows(whereSubgroup: index, is: value), to: &entry)
                 evaluation.subgroups.append(entry)
             }
         }
