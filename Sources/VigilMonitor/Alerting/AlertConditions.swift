@@ -29,15 +29,15 @@ enum AlertConditions {
             }
             let at = feature.subgroup.map { " at \($0.replacingOccurrences(of: "=", with: " "))" } ?? ""
             let test = feature.type == .numeric
-                ? "KS p=\(format(p: feature.ksPValue))"
-                : "chi-square p=\(format(p: feature.chi2PValue))"
+                ? "KS \(pEquals(feature.ksPValue))"
+                : "chi-square \(pEquals(feature.chi2PValue))"
             add(AlertKey(model: model.name, rule: .drift, feature: feature.name, subgroup: feature.subgroup),
                 breaching, .warning, model.drift.timing, value: feature.psi, threshold: decision.psiThreshold,
                 summary: "\(who): input drift in \(feature.name) (PSI \(format(feature.psi)), \(test))\(at)",
                 description: """
                     The distribution of \(feature.name)\(at) in the window \(evaluation.windowStart ?? "?") to \(evaluation.windowEnd ?? "?") \
                     differs from the model's reference (\(evaluation.reference ?? "reference")): PSI \(format(feature.psi)), \
-                    adjusted p-value \(format(p: feature.ksPValueAdjusted)); the rule is PSI >= \(format(decision.psiThreshold)), \
+                    adjusted \(pEquals(feature.ksPValueAdjusted)); the rule is PSI >= \(format(decision.psiThreshold)), \
                     or adjusted p < \(format(p: decision.adjustedPValueThreshold)) with PSI >= \(format(decision.moderatePSIThreshold)). \
                     Check the feature's source: a changed assay, unit or device, a new population. `vigil history \(model.name)` shows every statistic.
                     """)
@@ -157,6 +157,11 @@ enum AlertConditions {
         guard let value, value.isFinite else { return "n/a" }
         if value == 0 { return "0" }
         return value >= 0.001 ? String(format: "%.3g", value) : String(format: "%.0e", value).replacingOccurrences(of: "e-0", with: "e-")
+    }
+
+    /// `p=0.03`, `p=2e-9`, or `p<1e-300` for a p-value that underflowed to 0.
+    static func pEquals(_ value: Double?) -> String {
+        value == 0 ? "p<1e-300" : "p=\(format(p: value))"
     }
 
     static func percent(_ share: Double) -> String {

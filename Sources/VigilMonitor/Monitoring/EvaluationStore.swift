@@ -73,8 +73,10 @@ struct EvaluationStore {
         return (data, unreadable)
     }
 
-    /// The most recent `limit` joined predictions of `model`, by prediction time.
-    func labeledSample(model: String, subgroupNames: [String], limit: Int) throws -> LabeledSample {
+    /// The most recent `limit` joined predictions of `model` made at or before `until`
+    /// (prediction time; all when nil), by prediction time: a window is judged on the outcomes
+    /// of its own time, so replayed logs give the same evaluations as live ones.
+    func labeledSample(model: String, subgroupNames: [String], limit: Int, until: Double? = nil) throws -> LabeledSample {
         var sample = LabeledSample(subgroupNames: subgroupNames)
         guard let key = try database.scalar("SELECT key FROM model_keys WHERE name = ?", model)?.int64 else { return sample }
         // Subgroup keys to values, matched to the configured names (keys written under another list of names map by name).
@@ -89,9 +91,10 @@ struct EvaluationStore {
         }
         let none = Array(repeating: String?.none, count: subgroupNames.count)
         let statement = try database.statement(
-            "SELECT score, label, subgroup FROM predictions WHERE model_key = ? AND status = 'joined' ORDER BY ts DESC LIMIT ?")
+            "SELECT score, label, subgroup FROM predictions WHERE model_key = ? AND status = 'joined' AND ts <= ? ORDER BY ts DESC LIMIT ?")
         statement.bind(key, at: 1)
-        statement.bind(Int64(limit), at: 2)
+        statement.bind(until ?? .infinity, at: 2)
+        statement.bind(Int64(limit), at: 3)
         try statement.forEachRow { row in
             sample.scores.append(row.double(at: 0))
             sample.labels.append(row.int64(at: 1) == 1)

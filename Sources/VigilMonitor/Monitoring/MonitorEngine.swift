@@ -202,7 +202,8 @@ struct MonitorLoop {
                 reference = baseline
                 notes.append("window \(window.seq) is the model's baseline: later windows are compared with it")
             }
-            let labeled = try store.labeledSample(model: model.name, subgroupNames: model.subgroups, limit: model.performance.window)
+            let labeled = try store.labeledSample(
+                model: model.name, subgroupNames: model.subgroups, limit: model.performance.window, until: window.end)
             let counters = try store.counters(model: model.name)
             var evaluation = evaluator.evaluate(
                 window: data, seq: window.seq, start: window.start, end: window.end, quarantined: window.quarantined,
