@@ -279,6 +279,18 @@ extension IngestionWriterTests {
         #expect(try database.scalar("SELECT status FROM windows") == .text("closed"))
     }
 
+    @Test("the labeled sample is the newest joined predictions up to a time, with their subgroups")
+    func labeledSample() throws {
+        try apply([prediction("a", at: 1, site: "ED-1"), prediction("b", at: 2, site: "ED-2"), prediction("c", at: 3),
+                   outcome("a", at: 10, label: true), outcome("b", at: 10, label: false), outcome("c", at: 10, label: true)])
+        let store = EvaluationStore(database: database)
+        let upToTwo = try store.labeledSample(model: "sepsis-risk", subgroupNames: ["site"], limit: 10, until: 2)
+        #expect(upToTwo.labels == [false, true])
+        #expect(upToTwo.subgroups == [["ED-2"], ["ED-1"]])
+        let newestTwo = try store.labeledSample(model: "sepsis-risk", subgroupNames: ["site"], limit: 2)
+        #expect(newestTwo.labels == [true, false])
+    }
+
     @Test("prediction rows carry their subgroup's key, one key per distinct combination")
     func subgroupKeys() throws {
         try apply([prediction("a", at: 1, site: "ED-1"), prediction("b", at: 2, site: "ED-2"), prediction("c", at: 3, site: "ED-1")])
