@@ -109,10 +109,10 @@ func scenarioRow(_ i: Int, shifted: Bool, onlyAt shiftSite: String? = nil) -> (a
     if shift, let value = lactate { lactate = value + 1.5 }
     // The outcome model sees the true (unshifted) lactate: the assay changed, the patients did not.
     let trueLactate = (lactate ?? 1.5) - (shift ? 1.5 : 0)
-    let logit = -2.2 + 0.04 * (age - 60) + 0.9 * (trueLactate - 1.5) + 0.03 * (heartRate - 90)
+    let logit = -2.4 + 0.06 * (age - 60) + 1.4 * (trueLactate - 1.5) + 0.05 * (heartRate - 90)
     let risk = 1 / (1 + exp(-logit))
     // The model's score uses the logged lactate, so the shift moves scores too.
-    let scoreLogit = -2.2 + 0.04 * (age - 60) + 0.9 * ((lactate ?? 1.5) - 1.5) + 0.03 * (heartRate - 90)
+    let scoreLogit = -2.4 + 0.06 * (age - 60) + 1.4 * ((lactate ?? 1.5) - 1.5) + 0.05 * (heartRate - 90)
     let score = ((1 / (1 + exp(-scoreLogit))) * 10_000).rounded() / 10_000
     return (age, heartRate, lactate, site, sex, score, unit(i, 17) < risk ? 1 : 0)
 }

@@ -107,7 +107,7 @@ struct ConfigLoaderTests {
         #expect(model.performance.validationAUROC == 0.81)
         #expect(model.performance.window == 500)
         #expect(model.performance.minOutcomes == 100)
-        #expect(model.performance.timing == AlertTiming(fireAfter: 1, resolveAfter: 2))
+        #expect(model.performance.timing == AlertTiming(fireAfter: 2, resolveAfter: 2))
         #expect(model.dataQuality.maxUnseenShare == 0.1)
         #expect(model.dataQuality.maxMissingIncrease == 0.1)
         #expect(model.pipeline.silenceAfter == nil)

@@ -73,12 +73,14 @@ enum AlertConditions {
                     description: "Predicted risks no longer match observed rates (expected calibration error above its limit). Scores used as probabilities or against a fixed threshold may mislead; recalibration or retraining is due.")
             }
         }
+        // A subgroup has fewer outcomes and a wider interval: it breaches only when the whole
+        // interval is below the floor, so that a small site does not page on noise.
         for subgroup in evaluation.subgroups {
-            guard let auroc = subgroup.auroc, subgroup.outcomes >= rules.minOutcomes else { continue }
-            add(AlertKey(model: model.name, rule: .performance, subgroup: subgroup.label), auroc < rules.alertBelow, .critical, rules.timing,
+            guard let auroc = subgroup.auroc, let upper = subgroup.aurocCI?.last, subgroup.outcomes >= rules.minOutcomes else { continue }
+            add(AlertKey(model: model.name, rule: .performance, subgroup: subgroup.label), upper < rules.alertBelow, .critical, rules.timing,
                 value: auroc, threshold: rules.alertBelow,
-                summary: "\(who): AUROC \(format(auroc)) at \(subgroup.name) \(subgroup.value) on its last \(subgroup.outcomes) outcomes, limit \(format(rules.alertBelow))",
-                description: "Discrimination within \(subgroup.label) has fallen below its limit while other subgroups may be fine: check for a local change (equipment, protocol, population).")
+                summary: "\(who): AUROC \(format(auroc)) (95% CI up to \(format(upper))) at \(subgroup.name) \(subgroup.value) on its last \(subgroup.outcomes) outcomes, limit \(format(rules.alertBelow))",
+                description: "Discrimination within \(subgroup.label) is below its limit, with its whole 95% interval, while other subgroups may be fine: check for a local change (equipment, protocol, population).")
         }
 
         // Data quality, per feature, over the whole window.

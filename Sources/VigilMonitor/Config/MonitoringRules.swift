@@ -46,7 +46,7 @@ public struct PerformanceRules: Sendable, Equatable {
     public var maxECE = 0.1
     /// New joined outcomes after which performance is evaluated again between windows.
     public var reevaluateEvery = 200
-    public var timing = AlertTiming(fireAfter: 1, resolveAfter: 2)
+    public var timing = AlertTiming(fireAfter: 2, resolveAfter: 2)
 
     public init() {}
 }

@@ -232,6 +232,7 @@ public struct SubgroupEvaluation: Sendable, Equatable, Codable {
     /// Joined outcomes of the subgroup that performance was computed on.
     public var outcomes: Int
     public var auroc: Double?
+    public var aurocCI: [Double]?
     public var ece: Double?
     public var sensitivity: Double?
     public var driftPSIMax: Double?
@@ -240,7 +241,7 @@ public struct SubgroupEvaluation: Sendable, Equatable, Codable {
     public var skipped: String?
 
     enum CodingKeys: String, CodingKey {
-        case name, value, n, outcomes, auroc, ece, sensitivity, driftPSIMax = "drift_psi_max"
+        case name, value, n, outcomes, auroc, aurocCI = "auroc_ci", ece, sensitivity, driftPSIMax = "drift_psi_max"
         case driftedFeatures = "drifted_features", skipped
     }
 
@@ -251,6 +252,7 @@ public struct SubgroupEvaluation: Sendable, Equatable, Codable {
         try c.encode(n, forKey: .n)
         try c.encode(outcomes, forKey: .outcomes)
         try c.encode(auroc, forKey: .auroc)
+        try c.encode(aurocCI, forKey: .aurocCI)
         try c.encode(ece, forKey: .ece)
         try c.encode(sensitivity, forKey: .sensitivity)
         try c.encode(driftPSIMax, forKey: .driftPSIMax)

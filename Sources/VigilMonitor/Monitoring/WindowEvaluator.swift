@@ -125,6 +125,7 @@ struct WindowEvaluator {
             return "performance: \(outcomes.count) joined outcomes, fewer than min_outcomes (\(model.performance.minOutcomes))"
         }
         entry.auroc = metrics.auroc.value
+        entry.aurocCI = metrics.aurocInterval.value.map { [$0.lower, $0.upper] }
         entry.ece = metrics.expectedCalibrationError.value
         entry.sensitivity = metrics.sensitivity.value
         return nil
