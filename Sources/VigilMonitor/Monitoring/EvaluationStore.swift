@@ -28,6 +28,11 @@ struct EvaluationStore {
         }
     }
 
+    /// The end (prediction time) of the model's last evaluated window, if any.
+    func lastEvaluatedWindowEnd(model: String) throws -> Double? {
+        try database.scalar("SELECT max(end_ts) FROM windows WHERE model = ? AND status = 'evaluated'", model)?.double
+    }
+
     /// Closes the open duration window of `model` when nothing was added to it for `after` seconds of wall time.
     @discardableResult
     func closeIdleWindow(model: String, idleSince: Double, now: Double) throws -> Bool {

@@ -227,7 +227,11 @@ struct MonitorLoop {
         let joinedBefore = joinedAtLastEvaluation[model.name] ?? counters.joined
         joinedAtLastEvaluation[model.name] = joinedBefore
         if counters.joined - joinedBefore >= Int64(model.performance.reevaluateEvery) {
-            let labeled = try store.labeledSample(model: model.name, subgroupNames: model.subgroups, limit: model.performance.window)
+            // Up to the last evaluated window's end: late outcomes of past windows count, and a
+            // replayed log does not mix in outcomes from later than the windows judged so far.
+            let until = try store.lastEvaluatedWindowEnd(model: model.name)
+            let labeled = try store.labeledSample(
+                model: model.name, subgroupNames: model.subgroups, limit: model.performance.window, until: until)
             let evaluation = evaluator.evaluatePerformance(labeled: labeled, version: lastEvaluations[model.name]?.version, now: now)
             let observations = AlertConditions.observations(for: evaluation, model: model, outcomeLag: nil, windowStart: nil, windowEnd: nil)
             let transitions = try commit(evaluation, observations, time: counters.predictionWatermark ?? now, store: store, now: now,

@@ -28,12 +28,20 @@ final class RunningProcess: Sendable {
         // At end of file the handler would fire forever with no data: stop it there.
         stdout.fileHandleForReading.readabilityHandler = { [output] handle in
             let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil; return }
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                output.markClosed(\.stdoutClosed)
+                return
+            }
             output.withLock { $0.stdout += String(decoding: data, as: UTF8.self) }
         }
         stderr.fileHandleForReading.readabilityHandler = { [output] handle in
             let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil; return }
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                output.markClosed(\.stderrClosed)
+                return
+            }
             output.withLock { $0.stderr += String(decoding: data, as: UTF8.self) }
         }
         try process.run()
@@ -62,8 +70,12 @@ final class RunningProcess: Sendable {
             throw TestFailure("\(process.executableURL?.lastPathComponent ?? "process") did not exit within \(timeout)")
         }
         process.waitUntilExit()
-        // Let the pipes drain.
-        try await Task.sleep(for: .milliseconds(50))
+        // Let the pipes drain: wait for end of file on both (a large output can take a while
+        // on a busy machine), for at most a few seconds in case a grandchild holds them open.
+        let drained = ContinuousClock.now + .seconds(5)
+        while !output.isClosed, ContinuousClock.now < drained {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         return process.terminationStatus
     }
 
@@ -100,10 +112,24 @@ final class RunningProcess: Sendable {
 /// What a child process has written so far, shared with the pipes' reading threads.
 final class OutputBuffer: Sendable {
     private let text = Mutex<(stdout: String, stderr: String)>(("", ""))
+    private let closed = Mutex(Closed())
+
+    struct Closed {
+        var stdoutClosed = false
+        var stderrClosed = false
+    }
 
     func withLock<T>(_ body: (inout (stdout: String, stderr: String)) -> T) -> T {
         text.withLock { body(&$0) }
     }
+
+    /// Records end of file on one of the pipes.
+    func markClosed(_ pipe: WritableKeyPath<Closed, Bool>) {
+        closed.withLock { $0[keyPath: pipe] = true }
+    }
+
+    /// Whether both pipes have reached end of file.
+    var isClosed: Bool { closed.withLock { $0.stdoutClosed && $0.stderrClosed } }
 }
 
 /// Runs `executable` to completion and returns its status, stdout and stderr.
