@@ -14,7 +14,13 @@ struct DaemonLifecycleTests {
 
         let startup = try notify.receive(until: { $0.contains("READY=1") }, timeout: .seconds(15))
         let ready = try #require(startup.last)
-        #expect(ready.split(separator: "\n").contains { $0.hasPrefix("STATUS=Watching 1 model(s): sepsis-risk") })
+        // Before the monitor's first summary the status names the models; after it, it is the summary.
+        #expect(ready.split(separator: "\n").contains { $0.hasPrefix("STATUS=Watching 1 model(s): sepsis-risk") || $0.hasPrefix("STATUS=1 model: ") })
+        // The monitor's one-line summary (issue 6): models ok or firing, and predictions.
+        let summary = "STATUS=1 model: 1 ok; 0 predictions"
+        if !startup.contains(where: { $0.contains(summary) }) {
+            _ = try notify.receive(until: { $0.contains(summary) }, timeout: .seconds(10))
+        }
 
         // Half of WATCHDOG_USEC is one second: at least two pings in three seconds.
         var pings = 0

@@ -17,6 +17,15 @@ struct MonitoringTests {
         return formatter.string(from: Date(timeIntervalSince1970: seconds))
     }
 
+    /// A command's stdout as a JSON object, or a failure that shows what it printed.
+    static func json(_ run: (status: Int32, stdout: String, stderr: String), _ what: String) throws -> [String: Any]? {
+        do {
+            return try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+        } catch {
+            throw TestFailure("\(what) (status \(run.status)) printed no JSON object: \(run.stdout.count) bytes on stdout, starting \(run.stdout.prefix(300)); stderr: \(run.stderr.prefix(500))")
+        }
+    }
+
     @Test("a shift at one site fires one drift alert naming the feature and the site, journaled with its fields, and resolves after the shift")
     func driftAlertEndToEnd() async throws {
         let scratch = try Scratch()
@@ -81,7 +90,7 @@ struct MonitoringTests {
 
         let alerts = try await runToCompletion(Binaries.vigil, ["alerts", "--state-dir", scratch.file("state"), "--json"])
         #expect(alerts.status == 0)
-        let report = try JSONSerialization.jsonObject(with: Data(alerts.stdout.utf8)) as? [String: Any]
+        let report = try Self.json(alerts, "vigil alerts")
         let entries = report?["alerts"] as? [[String: Any]] ?? []
         #expect(entries.count == 1)
         #expect(entries.first?["alertname"] as? String == "VigilDrift")
@@ -91,7 +100,7 @@ struct MonitoringTests {
         // Through the control socket: the history lists every window and both transitions.
         let history = try await runToCompletion(Binaries.vigil, ["history", model, "--config", config, "--json"])
         #expect(history.status == 0, "\(history.stderr)")
-        let historyJSON = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [String: Any]
+        let historyJSON = try Self.json(history, "vigil history")
         let windows = (historyJSON?["evaluations"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "window" }
         #expect(windows.count == 12)
         let fourth = try #require(windows.dropFirst(3).first)

@@ -134,9 +134,41 @@ final class OutputBuffer: Sendable {
 
 /// Runs `executable` to completion and returns its status, stdout and stderr.
 func runToCompletion(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, stdout: String, stderr: String) {
-    let process = try RunningProcess(executable, arguments, environment: environment)
-    let status = try await process.waitForExit()
-    return (status, process.standardOutput, process.standardError)
+    // Output goes to files, read once the command has exited: a pipe read through Foundation's
+    // readability handler lost the end of a 221 KB output on a busy machine.
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-run-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let stdoutURL = directory.appendingPathComponent("stdout"), stderrURL = directory.appendingPathComponent("stderr")
+    FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+    FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    var merged = ProcessInfo.processInfo.environment
+    merged["VIGIL_LOG_TARGET"] = "stderr"
+    for (key, value) in environment { merged[key] = value }
+    for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS", "LISTEN_PID"] where environment[key] == nil {
+        merged[key] = nil
+    }
+    process.environment = merged
+    process.standardInput = FileHandle.nullDevice
+    process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
+    process.standardError = try FileHandle(forWritingTo: stderrURL)
+    try process.run()
+    let deadline = ContinuousClock.now + .seconds(20)
+    while process.isRunning, ContinuousClock.now < deadline {
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    if process.isRunning {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        throw TestFailure("\(executable.lastPathComponent) did not exit within 20 s")
+    }
+    process.waitUntilExit()
+    let stdout = String(decoding: (try? Data(contentsOf: stdoutURL)) ?? Data(), as: UTF8.self)
+    let stderr = String(decoding: (try? Data(contentsOf: stderrURL)) ?? Data(), as: UTF8.self)
+    return (process.terminationStatus, stdout, stderr)
 }
 
 struct TestFailure: Error, CustomStringConvertible {
