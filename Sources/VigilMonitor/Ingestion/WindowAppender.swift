@@ -53,8 +53,10 @@ struct WindowAppender {
         let rowBucket = bucket(of: timestamp)
         // A prediction of a later period closes the open duration window first. One of an
         // earlier period (logged late) joins the open window.
-        if let current = open, let rowBucket, let openBucket = current.bucket, rowBucket > openBucket {
-            try close()
+        if let current = open, let rowBucket {
+            // A window opened as a count window before a reload switched to duration windows
+            // has no period: close it too.
+            if current.bucket.map({ rowBucket > $0 }) ?? true { try close() }
         }
         if open == nil { try openWindow(bucket: rowBucket) }
         open!.count += 1

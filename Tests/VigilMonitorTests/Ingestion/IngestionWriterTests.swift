@@ -263,6 +263,19 @@ extension IngestionWriterTests {
         #expect(windows[1]["status"] == .text("open"))
     }
 
+    @Test("after a reload from count to duration windows, the open count window closes at the next prediction")
+    func switchToDuration() throws {
+        try apply([prediction("a", at: 10)])
+        var hourly = model
+        hourly.window = .duration(.hours(1), closeAfter: nil)
+        let result = try apply([prediction("b", at: 20)], as: hourly)
+        #expect(result.closedWindows == 1)
+        let windows = try database.query("SELECT status, count, bucket FROM windows ORDER BY seq")
+        #expect(windows.map { $0["status"] } == [.text("closed"), .text("open")])
+        #expect(windows.map { $0["count"] } == [.integer(1), .integer(1)])
+        #expect(windows[1]["bucket"] == .integer(0))
+    }
+
     @Test("close_after measures from the last prediction: outcome lines do not keep a window open")
     func idleWindows() throws {
         var hourly = model
