@@ -136,6 +136,15 @@ enum AlertConditions {
         return best.mapValues(\.subgroups)
     }
 
+    /// Whether `key` can never be judged again under `model`'s configuration: a drift or data
+    /// quality alert about a feature no longer configured, or a drift alert about a feature now
+    /// listed in `ignore_drift`.
+    static func isRetired(_ key: AlertKey, model: ModelConfig) -> Bool {
+        guard let feature = key.feature, key.rule == .drift || key.rule == .dataQuality else { return false }
+        let configured = model.features.map(\.name)
+        return (!configured.isEmpty && !configured.contains(feature)) || (key.rule == .drift && model.ignoreDrift.contains(feature))
+    }
+
     /// The silence check, judged on wall time between evaluations.
     static func silence(model: ModelConfig, secondsSinceLastPrediction: Double, now: Double) -> AlertObservation? {
         guard let limit = model.pipeline.silenceAfter else { return nil }

@@ -89,6 +89,23 @@ struct AlertState: Sendable, Equatable {
         }
     }
 
+    /// Ends the key for good (its feature is no longer monitored): a firing alert resolves and
+    /// is returned, a pending one is dropped; an inactive or resolved key is left as it is.
+    mutating func retire(time: Double, now: Double) -> Alert? {
+        guard phase == .firing || phase == .pending else { return nil }
+        let wasFiring = phase == .firing
+        phase = .resolved
+        breaches = 0
+        clears = 0
+        resolvedAt = time
+        guard wasFiring, var resolved = alert else { return nil }
+        resolved.status = .resolved
+        resolved.endsAt = now
+        resolved.summary += " (resolved: no longer monitored under the current configuration)"
+        alert = resolved
+        return resolved
+    }
+
     private static func alert(from observation: AlertObservation, status: Alert.Status, startsAt: Double, endsAt: Double?) -> Alert {
         Alert(
             key: observation.key, status: status, severity: observation.severity, version: observation.version,

@@ -96,7 +96,7 @@ struct MonitorLoop {
             let observations = AlertConditions.observations(
                 for: evaluation, model: model, outcomeLag: lag, windowStart: window.start, windowEnd: window.end)
             let transitions = try commit(evaluation, observations, time: window.end ?? now, store: store, now: now,
-                                         windowStart: window.start, windowEnd: window.end)
+                                         windowStart: window.start, windowEnd: window.end, model: model)
             report(evaluation, transitions: transitions)
             joinedAtLastEvaluation[model.name] = counters.joined
             lastEvaluations[model.name] = evaluation
@@ -182,18 +182,34 @@ struct MonitorLoop {
 
     /// Stores an evaluation and applies its observations, in one transaction.
     private func commit(_ evaluation: Evaluation, _ observations: [AlertObservation], time: Double, store: EvaluationStore,
-                        now: Double, windowStart: Double?, windowEnd: Double?) throws -> [Alert] {
+                        now: Double, windowStart: Double?, windowEnd: Double?, model: ModelConfig? = nil) throws -> [Alert] {
         try store.database.transaction {
             try store.save(evaluation, windowStart: windowStart, windowEnd: windowEnd, now: now)
-            return try apply(observations, time: time, store: store, now: now)
+            return try apply(observations, time: time, store: store, now: now, retiring: model)
         }
     }
 
     /// Steps each observed key's state machine; returns the transitions. Call inside a transaction.
-    private func apply(_ observations: [AlertObservation], time: Double, store: EvaluationStore, now: Double) throws -> [Alert] {
-        guard let model = observations.first?.key.model else { return [] }
-        var states = try store.alertStates(model: model)
+    private func apply(_ observations: [AlertObservation], time: Double, store: EvaluationStore, now: Double,
+                       retiring model: ModelConfig? = nil) throws -> [Alert] {
+        guard let modelName = observations.first?.key.model ?? model?.name else { return [] }
+        var states = try store.alertStates(model: modelName)
         var transitions: [Alert] = []
+        // An alert about a feature no longer configured, or now in ignore_drift, can never be
+        // judged again: resolve it rather than leave it firing forever.
+        if let model {
+            for (key, state) in states where AlertConditions.isRetired(key, model: model) {
+                var closed = state
+                if let alert = closed.retire(time: time, now: now) {
+                    transitions.append(alert)
+                    try store.recordTransition(alert, now: now)
+                }
+                if closed != state {
+                    try store.save(closed, for: key, now: now)
+                    states[key] = closed
+                }
+            }
+        }
         for observation in observations {
             var state = states[observation.key] ?? AlertState()
             let before = state

@@ -64,4 +64,38 @@ struct AlertStateMachineTests {
         #expect(resolved.summary == "lactate PSI 0.01")
         #expect(state.phase == .resolved)
     }
+
+    @Test("a key that can no longer be judged is retired: a firing alert resolves once, a pending one is dropped")
+    func retirement() throws {
+        var firing = AlertState()
+        let timing = AlertTiming(fireAfter: 1, resolveAfter: 5)
+        _ = firing.observe(observation(true, timing: timing), time: 0, now: 100)
+        let retired = firing.retire(time: 1, now: 200)
+        let resolved = try #require(retired)
+        #expect(resolved.status == .resolved)
+        #expect(resolved.endsAt == 200)
+        #expect(resolved.summary.hasSuffix("(resolved: no longer monitored under the current configuration)"))
+        #expect(firing.phase == .resolved)
+        let again = firing.retire(time: 2, now: 300)
+        #expect(again == nil)
+
+        var pending = AlertState()
+        _ = pending.observe(observation(true), time: 0, now: 100)
+        #expect(pending.phase == .pending)
+        let dropped = pending.retire(time: 1, now: 200)
+        #expect(dropped == nil)
+        #expect(pending.phase == .resolved)
+    }
+
+    @Test("drift and data-quality keys retire when their feature leaves the configuration; drift keys also under ignore_drift")
+    func retiredKeys() {
+        var model = WindowEvaluatorTests.model()
+        model.ignoreDrift = ["age"]
+        #expect(AlertConditions.isRetired(AlertKey(model: "m", rule: .drift, feature: "wbc"), model: model))
+        #expect(AlertConditions.isRetired(AlertKey(model: "m", rule: .dataQuality, feature: "wbc", check: "missing"), model: model))
+        #expect(AlertConditions.isRetired(AlertKey(model: "m", rule: .drift, feature: "age", subgroup: "site=ED-1"), model: model))
+        #expect(!AlertConditions.isRetired(AlertKey(model: "m", rule: .dataQuality, feature: "age", check: "missing"), model: model))
+        #expect(!AlertConditions.isRetired(AlertKey(model: "m", rule: .drift, feature: "lactate"), model: model))
+        #expect(!AlertConditions.isRetired(AlertKey(model: "m", rule: .performance, subgroup: "site=ED-1"), model: model))
+    }
 }
