@@ -48,7 +48,7 @@ struct WindowEvaluator {
         }
 
         if let reference {
-            let (features, share) = drift(of: window, against: reference.overall, subgroup: nil)
+            let (features, share) = drift(of: window, against: reference.overall, subgroup: nil, parallel: true)
             evaluation.features = features
             evaluation.driftedShare = share
             if let scores = reference.scores {
@@ -95,19 +95,20 @@ struct WindowEvaluator {
         window: WindowData, labeled: LabeledSample
     ) -> (subgroup: SubgroupEvaluation, features: [FeatureEvaluation]) {
         let label = "\(name)=\(value)"
-        let rows = window.rows(whereSubgroup: index, is: value)
-        var entry = SubgroupEvaluation(name: name, value: value, n: rows.count, outcomes: 0, driftedFeatures: [])
+        let count = window.subgroups[index].count { $0 == value }
+        var entry = SubgroupEvaluation(name: name, value: value, n: count, outcomes: 0, driftedFeatures: [])
         var features: [FeatureEvaluation] = []
         var skipped: [String] = []
         if let profile {
-            if rows.count >= ModelReference.minimumSubgroupRows {
+            if count >= ModelReference.minimumSubgroupRows {
+                let rows = window.rows(whereSubgroup: index, is: value)
                 // Within site=ED-1 the feature `site` is constant: leave it out.
                 let others = ReferenceProfile(columns: profile.columns.filter { $0.name != name })
                 (features, _) = drift(of: rows, against: others, subgroup: label)
                 entry.driftPSIMax = features.compactMap(\.psi).max()
                 entry.driftedFeatures = features.filter(\.drifted).map(\.name)
             } else {
-                skipped.append("drift: \(rows.count) predictions in the window, fewer than \(ModelReference.minimumSubgroupRows)")
+                skipped.append("drift: \(count) predictions in the window, fewer than \(ModelReference.minimumSubgroupRows)")
             }
         } else if hasReference {
             skipped.append("drift: the reference has fewer than \(ModelReference.minimumSubgroupRows) rows of \(label)")
@@ -148,8 +149,9 @@ struct WindowEvaluator {
         return evaluation
     }
 
-    /// Each feature of `window` against `profile`, with BH adjustment across the features.
-    private func drift(of window: WindowData, against profile: ReferenceProfile, subgroup: String?) -> ([FeatureEvaluation], Double) {
+    /// Each feature of `window` against `profile`, with BH adjustment across the features; the
+    /// features on two threads when `parallel` (the whole window; subgroups are already parallel).
+    private func drift(of window: WindowData, against profile: ReferenceProfile, subgroup: String?, parallel: Bool = false) -> ([FeatureEvaluation], Double) {
         var numericWindows: [String: NumericWindow] = [:]
         var categoricalWindows: [String: CategoricalWindow] = [:]
         for (index, name) in window.layout.numeric.enumerated() { numericWindows[name] = NumericWindow(values: window.numeric[index]) }
@@ -158,9 +160,15 @@ struct WindowEvaluator {
             for value in window.categorical[index] { column.append(value) }
             categoricalWindows[name] = column
         }
-        let report = DriftReport(
-            profile: profile, numericWindows: numericWindows, categoricalWindows: categoricalWindows,
-            configuration: model.drift.decision)
+        let columns = profile.columns
+        let evaluateColumn: @Sendable (Int) -> ColumnDrift = { [numericWindows, categoricalWindows] index in
+            switch columns[index] {
+            case .numeric(let reference): (numericWindows[reference.name] ?? NumericWindow()).evaluate(against: reference)
+            case .categorical(let reference): (categoricalWindows[reference.name] ?? CategoricalWindow()).evaluate(against: reference)
+            }
+        }
+        let drifts = parallel ? ParallelWork.map(columns.count, evaluateColumn) : (0..<columns.count).map(evaluateColumn)
+        let report = DriftReport(columns: drifts, configuration: model.drift.decision)
         let features = report.columns.map { column -> FeatureEvaluation in
             var outOfRange: Double?
             if case .numeric(let reference)? = profile.column(named: column.name), let low = reference.minimum, let high = reference.maximum,
