@@ -152,27 +152,31 @@ struct WindowEvaluator {
     /// Each feature of `window` against `profile`, with BH adjustment across the features; the
     /// features on two threads when `parallel` (the whole window; subgroups are already parallel).
     private func drift(of window: WindowData, against profile: ReferenceProfile, subgroup: String?, parallel: Bool = false) -> ([FeatureEvaluation], Double) {
-        var numericWindows: [String: NumericWindow] = [:]
-        var categoricalWindows: [String: CategoricalWindow] = [:]
-        for (index, name) in window.layout.numeric.enumerated() { numericWindows[name] = NumericWindow(values: window.numeric[index]) }
-        for (index, name) in window.layout.categorical.enumerated() {
-            var column = CategoricalWindow()
-            for value in window.categorical[index] { column.append(value) }
-            categoricalWindows[name] = column
-        }
         let columns = profile.columns
-        let evaluateColumn: @Sendable (Int) -> ColumnDrift = { [numericWindows, categoricalWindows] index in
+        let layout = window.layout
+        // Each column's window is built inside its own job: counting categories is a good part of the work.
+        let evaluateColumn: @Sendable (Int) -> (ColumnDrift, values: [Double]?) = { index in
             switch columns[index] {
-            case .numeric(let reference): (numericWindows[reference.name] ?? NumericWindow()).evaluate(against: reference)
-            case .categorical(let reference): (categoricalWindows[reference.name] ?? CategoricalWindow()).evaluate(against: reference)
+            case .numeric(let reference):
+                let column = layout.numeric.firstIndex(of: reference.name).map { NumericWindow(values: window.numeric[$0]) } ?? NumericWindow()
+                return (column.evaluate(against: reference), column.values)
+            case .categorical(let reference):
+                var column = CategoricalWindow()
+                if let position = layout.categorical.firstIndex(of: reference.name) {
+                    for value in window.categorical[position] { column.append(value) }
+                }
+                return (column.evaluate(against: reference), nil)
             }
         }
-        let drifts = parallel ? ParallelWork.map(columns.count, evaluateColumn) : (0..<columns.count).map(evaluateColumn)
+        let results = parallel ? ParallelWork.map(columns.count, evaluateColumn) : (0..<columns.count).map(evaluateColumn)
+        let drifts = results.map(\.0)
+        var numericValues: [String: [Double]] = [:]
+        for (index, result) in results.enumerated() where result.values != nil { numericValues[columns[index].name] = result.values }
         let report = DriftReport(columns: drifts, configuration: model.drift.decision)
         let features = report.columns.map { column -> FeatureEvaluation in
             var outOfRange: Double?
             if case .numeric(let reference)? = profile.column(named: column.name), let low = reference.minimum, let high = reference.maximum,
-               let values = numericWindows[column.name]?.values, !values.isEmpty {
+               let values = numericValues[column.name], !values.isEmpty {
                 outOfRange = Double(values.count { $0 < low || $0 > high }) / Double(values.count)
             }
             return FeatureEvaluation(
