@@ -12,13 +12,7 @@ final class RunningProcess: Sendable {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        var merged = ProcessInfo.processInfo.environment
-        merged["VIGIL_LOG_TARGET"] = "stderr"
-        for (key, value) in environment { merged[key] = value }
-        for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS", "LISTEN_PID"] where environment[key] == nil {
-            merged[key] = nil
-        }
-        process.environment = merged
+        process.environment = childEnvironment(adding: environment)
         let stdout = Pipe(), stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
@@ -133,6 +127,19 @@ final class OutputBuffer: Sendable {
 }
 
 /// Runs `executable` to completion and returns its status, stdout and stderr.
+/// This process's environment with `VIGIL_LOG_TARGET=stderr` and `environment` added, and
+/// without systemd's variables unless `environment` sets them (a test's vigild must not talk to
+/// the real service manager).
+func childEnvironment(adding environment: [String: String]) -> [String: String] {
+    var merged = ProcessInfo.processInfo.environment
+    merged["VIGIL_LOG_TARGET"] = "stderr"
+    for (key, value) in environment { merged[key] = value }
+    for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS", "LISTEN_PID"] where environment[key] == nil {
+        merged[key] = nil
+    }
+    return merged
+}
+
 func runToCompletion(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, stdout: String, stderr: String) {
     // Output goes to files, read once the command has exited: a pipe read through Foundation's
     // readability handler lost the end of a 221 KB output on a busy machine.
@@ -145,13 +152,7 @@ func runToCompletion(_ executable: URL, _ arguments: [String], environment: [Str
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
-    var merged = ProcessInfo.processInfo.environment
-    merged["VIGIL_LOG_TARGET"] = "stderr"
-    for (key, value) in environment { merged[key] = value }
-    for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS", "LISTEN_PID"] where environment[key] == nil {
-        merged[key] = nil
-    }
-    process.environment = merged
+    process.environment = childEnvironment(adding: environment)
     process.standardInput = FileHandle.nullDevice
     process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
     process.standardError = try FileHandle(forWritingTo: stderrURL)
