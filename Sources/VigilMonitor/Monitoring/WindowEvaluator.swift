@@ -47,22 +47,11 @@ struct WindowEvaluator {
             evaluation.volume = VolumeEvaluation(predictions: window.count, hours: nil, perHour: nil)
         }
 
-        if let reference {
-            let (features, share) = drift(of: window, against: reference.overall, subgroup: nil, parallel: true)
-            evaluation.features = features
-            evaluation.driftedShare = share
-            if let scores = reference.scores {
-                let drift = NumericWindow(values: window.scores).evaluate(against: scores)
-                evaluation.score = ScoreEvaluation(
-                    psi: drift.psi, ksStatistic: drift.ksStatistic, ksPValue: drift.ksPValue,
-                    mean: Self.mean(window.scores), referenceMean: scores.mean)
-            }
-        } else {
+        if reference == nil {
             notes.append("drift not evaluated: the model has no reference yet (set reference: in its config, or its first window becomes the baseline)")
         }
 
-        // Subgroups: drift against the subgroup's own reference, performance on its outcomes,
-        // each subgroup value on its own (in parallel).
+        // Subgroups: drift against the subgroup's own reference, performance on its outcomes.
         var slices: [(index: Int, name: String, value: String, hasReference: Bool)] = []
         for (index, name) in model.subgroups.enumerated() where index < window.subgroups.count {
             let hasReference = reference?.subgroupNames.contains(name) ?? false
@@ -73,18 +62,58 @@ struct WindowEvaluator {
             for value in labeled.subgroupCounts(index) where !values.contains(value) { values.append(value) }
             slices += values.map { (index, name, $0, hasReference) }
         }
-        let evaluator = self
-        let results = ParallelWork.map(slices.count) { [slices] position in
-            let slice = slices[position]
-            return evaluator.evaluateSubgroup(
-                index: slice.index, name: slice.name, value: slice.value,
-                profile: slice.hasReference ? reference?.subgroups["\(slice.name)=\(slice.value)"] : nil,
-                hasReference: slice.hasReference, window: window, labeled: labeled)
+
+        // Every independent piece in one pool on two threads: each feature over the whole
+        // window, each subgroup value, and the scores (output drift and performance).
+        enum Piece: Sendable {
+            case feature(ColumnDrift, values: [Double]?)
+            case subgroup(SubgroupEvaluation, [FeatureEvaluation])
+            case scores(ScoreEvaluation?, PerformanceEvaluation)
         }
-        let subgroups = results.map(\.subgroup)
-        evaluation.features += results.flatMap(\.features)
-        evaluation.subgroups = subgroups
-        evaluation.performance = performance(labeled: labeled, windowScores: window.scores)
+        let overall = reference?.overall.columns ?? []
+        let evaluator = self
+        let pieces = ParallelWork.map(overall.count + slices.count + 1) { [slices] job -> Piece in
+            if job < overall.count {
+                let (drift, values) = evaluator.columnDrift(overall[job], in: window)
+                return .feature(drift, values: values)
+            }
+            if job < overall.count + slices.count {
+                let slice = slices[job - overall.count]
+                let (entry, features) = evaluator.evaluateSubgroup(
+                    index: slice.index, name: slice.name, value: slice.value,
+                    profile: slice.hasReference ? reference?.subgroups["\(slice.name)=\(slice.value)"] : nil,
+                    hasReference: slice.hasReference, window: window, labeled: labeled)
+                return .subgroup(entry, features)
+            }
+            var score: ScoreEvaluation?
+            if let scores = reference?.scores {
+                let drift = NumericWindow(values: window.scores).evaluate(against: scores)
+                score = ScoreEvaluation(
+                    psi: drift.psi, ksStatistic: drift.ksStatistic, ksPValue: drift.ksPValue,
+                    mean: Self.mean(window.scores), referenceMean: scores.mean)
+            }
+            return .scores(score, evaluator.performance(labeled: labeled, windowScores: window.scores))
+        }
+        var drifts: [ColumnDrift] = []
+        var numericValues: [String: [Double]] = [:]
+        for piece in pieces {
+            switch piece {
+            case .feature(let drift, let values):
+                drifts.append(drift)
+                if let values { numericValues[drift.name] = values }
+            case .subgroup(let entry, let features):
+                evaluation.subgroups.append(entry)
+                evaluation.features += features
+            case .scores(let score, let performance):
+                evaluation.score = score
+                evaluation.performance = performance
+            }
+        }
+        if let reference {
+            let (features, share) = featureEvaluations(of: drifts, profile: reference.overall, numericValues: numericValues, subgroup: nil)
+            evaluation.features = features + evaluation.features
+            evaluation.driftedShare = share
+        }
         evaluation.notes = notes
         return evaluation
     }
@@ -149,29 +178,38 @@ struct WindowEvaluator {
         return evaluation
     }
 
-    /// Each feature of `window` against `profile`, with BH adjustment across the features; the
-    /// features on two threads when `parallel` (the whole window; subgroups are already parallel).
-    private func drift(of window: WindowData, against profile: ReferenceProfile, subgroup: String?, parallel: Bool = false) -> ([FeatureEvaluation], Double) {
-        let columns = profile.columns
-        let layout = window.layout
-        // Each column's window is built inside its own job: counting categories is a good part of the work.
-        let evaluateColumn: @Sendable (Int) -> (ColumnDrift, values: [Double]?) = { index in
-            switch columns[index] {
-            case .numeric(let reference):
-                let column = layout.numeric.firstIndex(of: reference.name).map { NumericWindow(values: window.numeric[$0]) } ?? NumericWindow()
-                return (column.evaluate(against: reference), column.values)
-            case .categorical(let reference):
-                var column = CategoricalWindow()
-                if let position = layout.categorical.firstIndex(of: reference.name) {
-                    for value in window.categorical[position] { column.append(value) }
-                }
-                return (column.evaluate(against: reference), nil)
+    /// One feature of `window` against its reference column, with the feature's present values
+    /// (numeric features) for the out-of-range share.
+    private func columnDrift(_ reference: ColumnProfile, in window: WindowData) -> (ColumnDrift, [Double]?) {
+        switch reference {
+        case .numeric(let profile):
+            let column = window.layout.numeric.firstIndex(of: profile.name).map { NumericWindow(values: window.numeric[$0]) } ?? NumericWindow()
+            return (column.evaluate(against: profile), column.values)
+        case .categorical(let profile):
+            var column = CategoricalWindow()
+            if let position = window.layout.categorical.firstIndex(of: profile.name) {
+                for value in window.categorical[position] { column.append(value) }
             }
+            return (column.evaluate(against: profile), nil)
         }
-        let results = parallel ? ParallelWork.map(columns.count, evaluateColumn) : (0..<columns.count).map(evaluateColumn)
-        let drifts = results.map(\.0)
+    }
+
+    /// Each feature of `window` against `profile`, with BH adjustment across the features.
+    private func drift(of window: WindowData, against profile: ReferenceProfile, subgroup: String?) -> ([FeatureEvaluation], Double) {
+        var drifts: [ColumnDrift] = []
         var numericValues: [String: [Double]] = [:]
-        for (index, result) in results.enumerated() where result.values != nil { numericValues[columns[index].name] = result.values }
+        for column in profile.columns {
+            let (drift, values) = columnDrift(column, in: window)
+            drifts.append(drift)
+            if let values { numericValues[drift.name] = values }
+        }
+        return featureEvaluations(of: drifts, profile: profile, numericValues: numericValues, subgroup: subgroup)
+    }
+
+    /// The features' evaluations from their drifts: BH adjustment, decision, out-of-range shares.
+    private func featureEvaluations(
+        of drifts: [ColumnDrift], profile: ReferenceProfile, numericValues: [String: [Double]], subgroup: String?
+    ) -> ([FeatureEvaluation], Double) {
         let report = DriftReport(columns: drifts, configuration: model.drift.decision)
         let features = report.columns.map { column -> FeatureEvaluation in
             var outOfRange: Double?
