@@ -56,17 +56,13 @@ enum AlertCommandInput {
             try container.encode(alert.threshold.flatMap(Self.finite), forKey: .threshold)
             try container.encode(alert.summary, forKey: .summary)
             try container.encode(alert.description, forKey: .description)
-            try container.encode(alert.windowStart.map(Self.timestamp), forKey: .windowStart)
-            try container.encode(alert.windowEnd.map(Self.timestamp), forKey: .windowEnd)
-            try container.encode(Self.timestamp(alert.startsAt), forKey: .startsAt)
-            try container.encode(alert.endsAt.map(Self.timestamp), forKey: .endsAt)
+            try container.encode(alert.windowStart.map(RFC3339Timestamp.string(fromUnixSeconds:)), forKey: .windowStart)
+            try container.encode(alert.windowEnd.map(RFC3339Timestamp.string(fromUnixSeconds:)), forKey: .windowEnd)
+            try container.encode(RFC3339Timestamp.string(fromUnixSeconds: alert.startsAt), forKey: .startsAt)
+            try container.encode(alert.endsAt.map(RFC3339Timestamp.string(fromUnixSeconds:)), forKey: .endsAt)
         }
 
         /// JSON has no NaN or infinity.
         static func finite(_ value: Double) -> Double? { value.isFinite ? value : nil }
-
-        static func timestamp(_ unixSeconds: Double) -> String {
-            RFC3339Timestamp.string(from: Date(timeIntervalSince1970: unixSeconds))
-        }
     }
 }

@@ -37,8 +37,8 @@ struct AlertmanagerPayload: Encodable, Equatable {
         // the whole request when one alert ends before it starts.
         case .resolved: min(alert.endsAt ?? now, now)
         }
-        startsAt = Self.timestamp(alert.startsAt)
-        endsAt = Self.timestamp(max(ends, alert.startsAt))
+        startsAt = RFC3339Timestamp.string(fromUnixSeconds: alert.startsAt)
+        endsAt = RFC3339Timestamp.string(fromUnixSeconds: max(ends, alert.startsAt))
     }
 
     /// The request body for `alerts`.
@@ -47,9 +47,5 @@ struct AlertmanagerPayload: Encodable, Equatable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Strings and string dictionaries always encode.
         return (try? encoder.encode(alerts)) ?? Data("[]".utf8)
-    }
-
-    static func timestamp(_ unixSeconds: Double) -> String {
-        RFC3339Timestamp.string(from: Date(timeIntervalSince1970: unixSeconds))
     }
 }

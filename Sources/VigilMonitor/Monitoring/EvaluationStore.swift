@@ -211,6 +211,14 @@ struct EvaluationStore {
         return states
     }
 
+    /// Where one key's state machine stands (`inactive` when it has none), without decoding its alert.
+    func phase(of key: AlertKey) throws -> AlertState.Phase {
+        try database.scalar(
+            "SELECT state FROM alert_states WHERE model = ? AND rule = ? AND feature = ? AND subgroup = ? AND \"check\" = ?",
+            key.model, key.rule.rawValue, key.feature ?? "", key.subgroup ?? "", key.check ?? ""
+        )?.string.flatMap(AlertState.Phase.init(rawValue:)) ?? .inactive
+    }
+
     func save(_ state: AlertState, for key: AlertKey, now: Double) throws {
         let alert = try state.alert.map { String(decoding: try JSONEncoder.sortedKeys.encode($0), as: UTF8.self) }
         try database.run(

@@ -134,7 +134,7 @@ struct MonitorLoop {
         if let since = lastPredictionCount[model.name]?.seenAt,
            let observation = AlertConditions.silence(model: model, secondsSinceLastPrediction: now - since, now: now) {
             // Most ticks change nothing: only write when the check breaches or an alert is live.
-            let phase = try store.alertStates(model: model.name)[observation.key]?.phase ?? .inactive
+            let phase = try store.phase(of: observation.key)
             if observation.breaching || phase == .pending || phase == .firing {
                 let transitions = try store.database.transaction {
                     try apply([observation], time: now, store: store, now: now)

@@ -43,8 +43,13 @@ struct WindowData: Sendable, Equatable {
 
     /// Each value of subgroup `index` with how many rows have it, most frequent first.
     func subgroupCounts(_ index: Int) -> [(value: String, count: Int)] {
+        Self.byFrequency(subgroups[index])
+    }
+
+    /// The distinct non-missing values with how often each occurs, most frequent first (ties by value).
+    static func byFrequency(_ values: some Sequence<String?>) -> [(value: String, count: Int)] {
         var counts: [String: Int] = [:]
-        for value in subgroups[index] { if let value { counts[value, default: 0] += 1 } }
+        for value in values { if let value { counts[value, default: 0] += 1 } }
         return counts.map { ($0.key, $0.value) }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value }
     }
 

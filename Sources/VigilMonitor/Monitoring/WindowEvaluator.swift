@@ -265,8 +265,6 @@ struct WindowEvaluator {
 extension LabeledSample {
     /// Each value of subgroup `index` among the rows, most frequent first.
     func subgroupCounts(_ index: Int) -> [String] {
-        var counts: [String: Int] = [:]
-        for row in subgroups where row.indices.contains(index) { if let value = row[index] { counts[value, default: 0] += 1 } }
-        return counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
+        WindowData.byFrequency(subgroups.lazy.map { $0.indices.contains(index) ? $0[index] : nil }).map(\.value)
     }
 }

@@ -41,7 +41,7 @@ public struct QuarantineReport: Codable, Sendable {
                  offset: row["byte_offset"].int64 ?? 0, line: row["line"].int64 ?? 0,
                  reason: row["reason"].string ?? "", detail: row["detail"].string ?? "",
                  excerpt: String(decoding: row["excerpt"].bytes ?? [], as: UTF8.self),
-                 quarantinedAt: StatusReport.rfc3339(row["quarantined_at"].double ?? 0))
+                 quarantinedAt: RFC3339Timestamp.string(fromUnixSeconds: row["quarantined_at"].double ?? 0))
         }
         return QuarantineReport(model: model, total: reasons.values.reduce(0, +), reasons: reasons, lines: lines)
     }

@@ -138,7 +138,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
                 joined: count("joined"), quarantined: count("quarantined"), foreign: count("foreign_lines"),
                 pendingPredictions: count("pending_predictions"), pendingOutcomes: count("pending_outcomes"),
                 predictionsUnlabeled: count("predictions_unlabeled"), outcomesOrphaned: count("outcomes_orphaned"),
-                lastPredictionTs: stats?["last_prediction_ts"].double.map(Self.rfc3339),
+                lastPredictionTs: stats?["last_prediction_ts"].double.map(RFC3339Timestamp.string(fromUnixSeconds:)),
                 unknownFeatures: unknown, files: files))
         }
         return StatusReport(daemon: daemon, models: models)
@@ -155,9 +155,5 @@ public struct StatusReport: Codable, Sendable, Equatable {
         return alive
             ? Daemon(running: true, pid: pid, version: run["version"].string, startedAt: run["started_at"].string)
             : Daemon(running: false)
-    }
-
-    static func rfc3339(_ seconds: Double) -> String {
-        RFC3339Timestamp.string(from: Date(timeIntervalSince1970: seconds))
     }
 }
