@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "vigild", targets: ["vigild"]),
         .executable(name: "vigil", targets: ["vigil"]),
         .library(name: "VigilStats", targets: ["VigilStats"]),
+        .library(name: "VigilML", targets: ["VigilML"]),
         .library(name: "VigilMonitor", targets: ["VigilMonitor"]),
     ],
     dependencies: [
@@ -64,6 +65,7 @@ let package = Package(
 
         // Tests mirror the libraries; IntegrationTests run the built binaries.
         .testTarget(name: "VigilStatsTests", dependencies: ["VigilStats", "VigilTestSupport"], exclude: ["Fixtures"], swiftSettings: sharedSettings),
+        .testTarget(name: "VigilMLTests", dependencies: ["VigilML", "VigilStats", "VigilTestSupport"], exclude: ["Fixtures"], swiftSettings: sharedSettings),
         .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore", "VigilTestSupport"], swiftSettings: sharedSettings),
         .testTarget(name: "VigilSystemdTests", dependencies: ["VigilSystemd", "VigilTestSupport"], swiftSettings: sharedSettings),
         .testTarget(name: "VigilMonitorTests", dependencies: ["VigilMonitor", "VigilTestSupport"], exclude: ["Records/Generators"], swiftSettings: sharedSettings),
