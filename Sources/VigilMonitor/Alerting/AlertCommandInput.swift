@@ -1,3 +1,4 @@
+import VigilStats
 import Foundation
 
 /// What an `alert_command` receives: the alert as one JSON object on standard input, and a

@@ -1,3 +1,4 @@
+import VigilStats
 import Foundation
 
 /// One alert as Alertmanager's `POST /api/v2/alerts` takes it (its `postableAlert`).

@@ -1,3 +1,4 @@
+import VigilStats
 import Foundation
 import VigilStore
 import VigilSystemd

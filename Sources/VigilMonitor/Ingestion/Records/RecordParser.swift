@@ -1,3 +1,5 @@
+import VigilStats
+
 /// Turns one line of a prediction or outcome log (JSON Lines) into a record, or into the
 /// reason the line must be quarantined.
 ///

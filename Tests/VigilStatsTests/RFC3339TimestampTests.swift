@@ -1,5 +1,5 @@
 import Testing
-@testable import VigilMonitor
+@testable import VigilStats
 
 struct RFC3339TimestampTests {
     @Test("valid timestamps give the Unix seconds they denote", arguments: [

@@ -76,7 +76,7 @@ public enum RFC3339Timestamp {
                 i += 1
             }
             guard i > first else { throw ParseError(reason: "'.' must be followed by fraction digits") }
-            fraction = Double(digits) / JSONNumber.exactPowersOfTen[used]
+            fraction = Double(digits) / Self.exactPowersOfTen[used]
         }
 
         guard i < count else { throw ParseError(reason: "missing time offset ('Z' or ±HH:MM)") }
@@ -122,6 +122,10 @@ public enum RFC3339Timestamp {
     public static func unixSeconds(_ text: String) throws(ParseError) -> Double {
         try unixSeconds(Array(text.utf8))
     }
+
+    /// 10^0 … 10^15, each exact in a Double, so that a fraction of up to 15 digits is one
+    /// correctly rounded division.
+    static let exactPowersOfTen: [Double] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15]
 
     /// Gregorian leap years: divisible by 4, except centuries not divisible by 400.
     static func isLeapYear(_ year: Int) -> Bool {
