@@ -1,0 +1,396 @@
+import Dispatch
+
+/// Grows trees leaf by leaf on binned data from gradients and hessians, LightGBM's way: the
+/// leaf with the largest gain splits next; per leaf, one histogram per feature (sums of
+/// gradient, hessian and rows per bin) gives every split's gain in one pass over the bins; of
+/// two new leaves, only the smaller one's histograms are built from its rows, and the larger
+/// one's are its parent's minus the smaller's.
+///
+/// One grower is reused for every tree of a model: it owns the row partition and histogram
+/// buffers. Not thread-safe; it runs its histogram work on `threads` threads itself.
+final class TreeGrower {
+    let data: BinnedDataset
+    let threads: Int
+    /// First histogram entry of each feature; a feature has `binCount + 1` entries (the last
+    /// is the missing bin), each entry three doubles: gradient, hessian, rows.
+    private let offsets: [Int]
+    private let entryCount: Int
+    private let missingBins: [UInt8]
+    private let isCategorical: [Bool]
+
+    /// The bins, feature after feature (`rowCount` bytes each), in memory that stays put
+    /// while worker threads read it.
+    private let columns: UnsafeMutablePointer<UInt8>
+    /// Row indices, grouped by leaf: a leaf owns `indices[begin ..< begin + count]`.
+    private let indices: UnsafeMutablePointer<Int32>
+    private let scratch: UnsafeMutablePointer<Int32>
+    /// A leaf's gradients and hessians in its row order, so feature loops read them in sequence.
+    private let orderedGradients: UnsafeMutablePointer<Double>
+    private let orderedHessians: UnsafeMutablePointer<Double>
+    private var histograms: [UnsafeMutablePointer<Double>] = []
+
+    init(data: BinnedDataset, threads: Int) {
+        self.data = data
+        self.threads = max(1, threads)
+        var offsets: [Int] = []
+        var total = 0
+        for mapper in data.mappers {
+            offsets.append(total)
+            total += mapper.binCount + 1
+        }
+        self.offsets = offsets
+        self.entryCount = total
+        self.missingBins = data.mappers.map(\.missingBin)
+        self.isCategorical = data.mappers.map { $0.kind == .categorical }
+        let rowCount = max(data.rowCount, 1)
+        let columns = UnsafeMutablePointer<UInt8>.allocate(capacity: rowCount * max(data.columns.count, 1))
+        for (feature, column) in data.columns.enumerated() {
+            column.withUnsafeBufferPointer { if let base = $0.baseAddress { (columns + feature * rowCount).initialize(from: base, count: column.count) } }
+        }
+        self.columns = columns
+        indices = .allocate(capacity: rowCount)
+        scratch = .allocate(capacity: rowCount)
+        orderedGradients = .allocate(capacity: rowCount)
+        orderedHessians = .allocate(capacity: rowCount)
+    }
+
+    deinit {
+        columns.deallocate()
+        indices.deallocate()
+        scratch.deallocate()
+        orderedGradients.deallocate()
+        orderedHessians.deallocate()
+        for histogram in histograms { histogram.deallocate() }
+    }
+
+    /// The rows of leaf `leaf` of the last grown tree.
+    func rows(ofLeaf leaf: Int) -> UnsafeBufferPointer<Int32> {
+        UnsafeBufferPointer(start: indices + leaves[leaf].begin, count: leaves[leaf].count)
+    }
+
+    /// A leaf during growth.
+    struct Leaf {
+        var begin: Int
+        var count: Int
+        var sumG: Double
+        var sumH: Double
+        var depth: Int
+        var histogram: Int
+        var best = SplitCandidate()
+        /// The internal node whose child this leaf is (-1 for the root) and which child.
+        var parent = -1
+        var isLeftChild = false
+    }
+
+    /// The last grown tree's leaves, whose row ranges the caller uses to update scores.
+    private(set) var leaves: [Leaf] = []
+
+    /// Grows one tree over `rows` (ascending; all rows when nil), considering the features
+    /// whose `usable` flag is set. Leaf values are `-G / (H + l2)`, before any shrinkage.
+    func grow(gradients: [Double], hessians: [Double], rows: [Int32]?, usable: [Bool], growth: TreeGrowth,
+              random: inout SeededGenerator) -> DecisionTree {
+        let rowCount: Int
+        if let rows {
+            rowCount = rows.count
+            for (position, row) in rows.enumerated() { indices[position] = row }
+        } else {
+            rowCount = data.rowCount
+            for row in 0..<rowCount { indices[row] = Int32(row) }
+        }
+        var sumG = 0.0, sumH = 0.0
+        for position in 0..<rowCount {
+            let row = Int(indices[position])
+            sumG += gradients[row]
+            sumH += hessians[row]
+        }
+        var freeHistograms = Array(histograms.indices.reversed())
+        func takeHistogram() -> Int {
+            if let index = freeHistograms.popLast() { return index }
+            histograms.append(.allocate(capacity: max(entryCount * 3, 1)))
+            return histograms.count - 1
+        }
+        let usableFeatures = usable.indices.filter { usable[$0] }
+        var tree = DecisionTree()
+        leaves = [Leaf(begin: 0, count: rowCount, sumG: sumG, sumH: sumH, depth: 0, histogram: takeHistogram())]
+        buildHistogram(leaves[0], gradients: gradients, hessians: hessians, features: usableFeatures)
+        leaves[0].best = bestSplit(of: leaves[0], features: usableFeatures, growth: growth, random: &random)
+
+        while leaves.count < growth.maximumLeaves {
+            var chosen = -1
+            var chosenGain = growth.minimumGain
+            for (index, leaf) in leaves.enumerated() where leaf.best.isValid && leaf.best.gain > chosenGain {
+                chosen = index
+                chosenGain = leaf.best.gain
+            }
+            if chosen < 0 { break }
+            let parent = leaves[chosen]
+            let split = parent.best
+            let node = Int32(tree.feature.count)
+            tree.feature.append(Int32(split.feature))
+            tree.thresholdBin.append(split.thresholdBin)
+            tree.categoricalBins.append(split.categoricalBins)
+            tree.defaultLeft.append(split.defaultLeft)
+            tree.gain.append(split.gain)
+            let rightLeaf = leaves.count
+            tree.left.append(~Int32(chosen))
+            tree.right.append(~Int32(rightLeaf))
+            if parent.parent >= 0 {
+                if parent.isLeftChild { tree.left[parent.parent] = node } else { tree.right[parent.parent] = node }
+            }
+
+            let leftCount = partition(parent, split: split)
+            var left = Leaf(begin: parent.begin, count: leftCount, sumG: split.leftG, sumH: split.leftH, depth: parent.depth + 1,
+                            histogram: parent.histogram, parent: Int(node), isLeftChild: true)
+            var right = Leaf(begin: parent.begin + leftCount, count: parent.count - leftCount, sumG: parent.sumG - split.leftG,
+                             sumH: parent.sumH - split.leftH, depth: parent.depth + 1, histogram: takeHistogram(),
+                             parent: Int(node), isLeftChild: false)
+            // Build the smaller child; the larger one's histogram is the parent's minus it.
+            if left.count < right.count {
+                swap(&left.histogram, &right.histogram)
+                buildHistogram(left, gradients: gradients, hessians: hessians, features: usableFeatures)
+                subtract(left.histogram, from: right.histogram, features: usableFeatures)
+            } else {
+                buildHistogram(right, gradients: gradients, hessians: hessians, features: usableFeatures)
+                subtract(right.histogram, from: left.histogram, features: usableFeatures)
+            }
+            let canGrow = growth.maximumDepth == 0 || left.depth < growth.maximumDepth
+            if canGrow {
+                left.best = bestSplit(of: left, features: usableFeatures, growth: growth, random: &random)
+                right.best = bestSplit(of: right, features: usableFeatures, growth: growth, random: &random)
+            }
+            leaves[chosen] = left
+            leaves.append(right)
+        }
+        tree.leafValues = leaves.map { -$0.sumG / ($0.sumH + growth.l2) }
+        return tree
+    }
+
+    // MARK: Histograms
+
+    /// Sums gradient, hessian and rows per bin of each feature over the leaf's rows.
+    private func buildHistogram(_ leaf: Leaf, gradients: [Double], hessians: [Double], features: [Int]) {
+        let count = leaf.count
+        let rows = indices + leaf.begin
+        gradients.withUnsafeBufferPointer { g in
+            hessians.withUnsafeBufferPointer { h in
+                for i in 0..<count {
+                    let row = Int(rows[i])
+                    orderedGradients[i] = g[row]
+                    orderedHessians[i] = h[row]
+                }
+            }
+        }
+        let threadCount = count < 4096 ? 1 : min(threads, features.count)
+        let job = UnsafeSendable(HistogramJob(
+            histogram: histograms[leaf.histogram], columns: columns, columnStride: max(data.rowCount, 1), rows: rows, count: count,
+            gradients: orderedGradients, hessians: orderedHessians, offsets: offsets, missingBins: missingBins,
+            features: features, stride: threadCount))
+        if threadCount == 1 {
+            job.value.run(thread: 0)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: threadCount) { job.value.run(thread: $0) }
+        }
+    }
+
+    /// `target -= source`, entry by entry, over the given features.
+    private func subtract(_ source: Int, from target: Int, features: [Int]) {
+        let source = histograms[source], target = histograms[target]
+        for feature in features {
+            let start = 3 * offsets[feature]
+            for index in start..<(start + 3 * (Int(missingBins[feature]) + 1)) { target[index] -= source[index] }
+        }
+    }
+
+    // MARK: Splits
+
+    private func bestSplit(of leaf: Leaf, features: [Int], growth: TreeGrowth, random: inout SeededGenerator) -> SplitCandidate {
+        var best = SplitCandidate()
+        guard leaf.count >= 2 * growth.minimumRowsInLeaf else { return best }
+        var considered = features
+        if growth.featureFractionPerNode < 1 {
+            let take = max(1, Int((Double(features.count) * growth.featureFractionPerNode).rounded()))
+            considered = Array(random.shuffled(features).prefix(take)).sorted()
+        }
+        let histogram = histograms[leaf.histogram]
+        for feature in considered {
+            let entries = UnsafeBufferPointer(start: histogram + 3 * offsets[feature], count: 3 * (Int(missingBins[feature]) + 1))
+            let candidate = isCategorical[feature]
+                ? categoricalSplit(entries, leaf: leaf, growth: growth)
+                : numericSplit(entries, leaf: leaf, growth: growth, random: &random)
+            if candidate.gain > best.gain {
+                best = candidate
+                best.feature = feature
+            }
+        }
+        return best
+    }
+
+    @inline(__always)
+    private static func score(_ g: Double, _ h: Double, _ l2: Double) -> Double { g * g / (h + l2) }
+
+    /// The best threshold of a numeric feature: bins `<= t` left, the missing bin tried on
+    /// either side (or, when the leaf has no missing rows, sent to the larger side).
+    private func numericSplit(_ entries: UnsafeBufferPointer<Double>, leaf: Leaf, growth: TreeGrowth,
+                              random: inout SeededGenerator) -> SplitCandidate {
+        var best = SplitCandidate()
+        let binCount = entries.count / 3 - 1
+        guard binCount >= 2 else { return best }
+        let missingSlot = 3 * binCount
+        let missingG = entries[missingSlot], missingH = entries[missingSlot + 1], missingCount = entries[missingSlot + 2]
+        let totalCount = Double(leaf.count)
+        let minRows = Double(growth.minimumRowsInLeaf)
+        let minH = growth.minimumHessianInLeaf
+        let l2 = growth.l2
+        let parentScore = Self.score(leaf.sumG, leaf.sumH, l2)
+        var onlyThreshold = -1
+        if growth.randomThresholds { onlyThreshold = random.nextIndex(below: binCount - 1) }
+        let hasMissing = missingCount > 0
+        // Pass 0: missing right; pass 1: missing left.
+        for pass in 0..<(hasMissing ? 2 : 1) {
+            var g = pass == 1 ? missingG : 0, h = pass == 1 ? missingH : 0, c = pass == 1 ? missingCount : 0
+            // With missing rows on the right, "every value left" is a split too.
+            let lastThreshold = pass == 0 && hasMissing ? binCount - 1 : binCount - 2
+            for t in 0...lastThreshold {
+                g += entries[3 * t]
+                h += entries[3 * t + 1]
+                c += entries[3 * t + 2]
+                if onlyThreshold >= 0 && t != onlyThreshold { continue }
+                if c < minRows || h < minH { continue }
+                let rightCount = totalCount - c
+                let rightH = leaf.sumH - h
+                if rightCount < minRows || rightH < minH { break }
+                let gain = Self.score(g, h, l2) + Self.score(leaf.sumG - g, rightH, l2) - parentScore
+                if gain > best.gain {
+                    best.gain = gain
+                    best.thresholdBin = UInt8(t)
+                    best.defaultLeft = pass == 1 || (!hasMissing && c >= rightCount)
+                    best.leftG = g
+                    best.leftH = h
+                    best.leftCount = c
+                }
+            }
+        }
+        return best
+    }
+
+    /// The best set of categories to send left, as LightGBM: with few categories, one
+    /// against the rest; otherwise categories sorted by `G / (H + smoothing)` and the best
+    /// prefix from either end. The missing bin always goes right.
+    private func categoricalSplit(_ entries: UnsafeBufferPointer<Double>, leaf: Leaf, growth: TreeGrowth) -> SplitCandidate {
+        var best = SplitCandidate()
+        let binCount = entries.count / 3 - 1
+        let totalCount = Double(leaf.count)
+        let minRows = Double(growth.minimumRowsInLeaf)
+        let minH = growth.minimumHessianInLeaf
+        func consider(_ bins: [UInt8], g: Double, h: Double, c: Double, l2: Double) {
+            let rightCount = totalCount - c, rightH = leaf.sumH - h
+            guard c >= minRows, h >= minH, rightCount >= minRows, rightH >= minH else { return }
+            let gain = Self.score(g, h, l2) + Self.score(leaf.sumG - g, rightH, l2) - Self.score(leaf.sumG, leaf.sumH, l2)
+            if gain > best.gain {
+                best.gain = gain
+                best.categoricalBins = bins
+                best.defaultLeft = false
+                best.leftG = g
+                best.leftH = h
+                best.leftCount = c
+            }
+        }
+        if binCount <= growth.oneVersusRestUpTo {
+            for bin in 0..<binCount where entries[3 * bin + 2] > 0 {
+                consider([UInt8(bin)], g: entries[3 * bin], h: entries[3 * bin + 1], c: entries[3 * bin + 2], l2: growth.l2)
+            }
+            return best
+        }
+        var used = (0..<binCount).filter { entries[3 * $0 + 2] >= growth.categoricalSmoothing }
+        guard used.count >= 2 else { return best }
+        let smoothing = growth.categoricalSmoothing
+        used.sort { a, b in
+            let ra = entries[3 * a] / (entries[3 * a + 1] + smoothing), rb = entries[3 * b] / (entries[3 * b + 1] + smoothing)
+            return ra != rb ? ra < rb : a < b
+        }
+        let l2 = growth.l2 + growth.categoricalL2
+        let minGroup = Double(growth.minimumRowsPerCategoryGroup)
+        let limit = min(growth.maximumCategoriesInSplit, (used.count + 1) / 2)
+        for order in [used, used.reversed()] {
+            var g = 0.0, h = 0.0, c = 0.0
+            var bins: [UInt8] = []
+            for bin in order.prefix(limit) {
+                g += entries[3 * bin]
+                h += entries[3 * bin + 1]
+                c += entries[3 * bin + 2]
+                bins.append(UInt8(bin))
+                if c < minGroup || totalCount - c < minGroup { continue }
+                consider(bins.sorted(), g: g, h: h, c: c, l2: l2)
+            }
+        }
+        return best
+    }
+
+    // MARK: Partition
+
+    /// Reorders the leaf's rows so that those going left come first (each side keeps its
+    /// order), and returns how many go left.
+    private func partition(_ leaf: Leaf, split: SplitCandidate) -> Int {
+        let column = columns + split.feature * max(data.rowCount, 1)
+        let missing = missingBins[split.feature]
+        var leftSet = [Bool](repeating: false, count: 256)
+        for bin in split.categoricalBins { leftSet[Int(bin)] = true }
+        let categorical = !split.categoricalBins.isEmpty
+        var leftCount = 0
+        var rightCount = 0
+        for position in leaf.begin..<(leaf.begin + leaf.count) {
+            let row = indices[position]
+            let bin = column[Int(row)]
+            let goLeft = bin == missing ? split.defaultLeft : (categorical ? leftSet[Int(bin)] : bin <= split.thresholdBin)
+            if goLeft {
+                indices[leaf.begin + leftCount] = row
+                leftCount += 1
+            } else {
+                scratch[rightCount] = row
+                rightCount += 1
+            }
+        }
+        (indices + leaf.begin + leftCount).update(from: scratch, count: rightCount)
+        return leftCount
+    }
+}
+
+/// One histogram build, split among threads by feature: thread `t` fills features
+/// `t, t + stride, …`, each into its own entries of the shared histogram.
+private struct HistogramJob {
+    let histogram: UnsafeMutablePointer<Double>
+    let columns: UnsafeMutablePointer<UInt8>
+    let columnStride: Int
+    let rows: UnsafeMutablePointer<Int32>
+    let count: Int
+    let gradients: UnsafeMutablePointer<Double>
+    let hessians: UnsafeMutablePointer<Double>
+    let offsets: [Int]
+    let missingBins: [UInt8]
+    let features: [Int]
+    let stride: Int
+
+    func run(thread: Int) {
+        var position = thread
+        while position < features.count {
+            let feature = features[position]
+            position += stride
+            let base = histogram + 3 * offsets[feature]
+            base.initialize(repeating: 0, count: 3 * (Int(missingBins[feature]) + 1))
+            let column = columns + feature * columnStride
+            for i in 0..<count {
+                let slot = 3 * Int(column[Int(rows[i])])
+                base[slot] += gradients[i]
+                base[slot + 1] += hessians[i]
+                base[slot + 2] += 1
+            }
+        }
+    }
+}
+
+/// A pointer handed to the worker threads of one histogram build, each of which writes only
+/// its own features' entries.
+struct UnsafeSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
