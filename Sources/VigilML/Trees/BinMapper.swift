@@ -1,3 +1,4 @@
+import Dispatch
 import VigilStats
 
 /// How one feature's values map to the small integer bins the tree learners work on.
@@ -138,17 +139,18 @@ public struct BinnedDataset: Sendable {
     public var columns: [[UInt8]]
     public var rowCount: Int
 
-    /// Bins `features` with the given mappers (fitted on training rows, perhaps other rows).
-    public init(_ features: [FeatureColumn], mappers: [BinMapper]) {
+    /// Bins `features` with the given mappers (fitted on training rows, perhaps other rows),
+    /// a feature per thread at a time.
+    public init(_ features: [FeatureColumn], mappers: [BinMapper], threads: Int = 2) {
         precondition(features.count == mappers.count)
         self.mappers = mappers
-        self.columns = zip(features, mappers).map { $1.bins(of: $0) }
+        self.columns = BinnerPool.map(features.indices, threads: threads) { mappers[$0].bins(of: features[$0]) }
         self.rowCount = features.first?.rowCount ?? 0
     }
 
     /// Fits a mapper to each feature and bins them.
-    public init(fitting features: [FeatureColumn], maximumBins: Int = BinMapper.largestBinCount) {
-        self.init(features, mappers: features.map { BinMapper(fitting: $0, maximumBins: maximumBins) })
+    public init(fitting features: [FeatureColumn], maximumBins: Int = BinMapper.largestBinCount, threads: Int = 2) {
+        self.init(features, mappers: BinnerPool.mappers(for: features, maximumBins: maximumBins, threads: threads), threads: threads)
     }
 
     /// The rows given, in that order.
@@ -157,5 +159,32 @@ public struct BinnedDataset: Sendable {
         copy.columns = columns.map { column in rows.map { column[$0] } }
         copy.rowCount = rows.count
         return copy
+    }
+}
+
+/// Per-feature work spread over threads: fitting mappers and binning columns.
+enum BinnerPool {
+    static func mappers(for features: [FeatureColumn], maximumBins: Int, threads: Int) -> [BinMapper] {
+        map(features.indices, threads: threads) { BinMapper(fitting: features[$0], maximumBins: maximumBins) }
+    }
+
+    /// `transform` of each index, computed on up to `threads` threads, in index order.
+    static func map<T: Sendable>(_ indices: Range<Int>, threads: Int, _ transform: @Sendable (Int) -> T) -> [T] {
+        let count = indices.count
+        if threads <= 1 || count <= 1 { return indices.map(transform) }
+        let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        let output = UnsafeSendable(results)
+        let lower = indices.lowerBound
+        let stride = min(threads, count)
+        DispatchQueue.concurrentPerform(iterations: stride) { thread in
+            var index = thread
+            while index < count {
+                output.value[index] = transform(lower + index)
+                index += stride
+            }
+        }
+        return results.map { $0! }
     }
 }

@@ -139,12 +139,11 @@ public enum GradientBoosting {
     }
 }
 
-/// The logistic function and the log-loss on log-odds, computed without overflow.
+/// The logistic function, its inverse and the log-loss on log-odds, for callers outside the
+/// learners (built on the same overflow-free `sigmoid` and `logOnePlusExp`).
 public enum Logistic {
     @inline(__always)
-    public static func sigmoid(_ z: Double) -> Double {
-        z >= 0 ? 1 / (1 + exp(-z)) : { let e = exp(z); return e / (1 + e) }()
-    }
+    public static func sigmoid(_ z: Double) -> Double { VigilML.sigmoid(z) }
 
     /// The log-odds of a probability, clipped away from 0 and 1.
     public static func logit(_ p: Double) -> Double {
@@ -152,13 +151,10 @@ public enum Logistic {
         return log(clipped / (1 - clipped))
     }
 
-    /// Mean log-loss of log-odds `z`: `log(1 + e^z) - y z`, stably.
+    /// Mean log-loss of log-odds `z`: `log(1 + e^z) - y z`.
     public static func logLoss(logOdds: [Double], labels: [Bool]) -> Double {
         var total = 0.0
-        for (z, label) in zip(logOdds, labels) {
-            let softplus = z > 0 ? z + log1p(exp(-z)) : log1p(exp(z))
-            total += softplus - (label ? z : 0)
-        }
+        for (z, label) in zip(logOdds, labels) { total += logOnePlusExp(z) - (label ? z : 0) }
         return total / Double(max(logOdds.count, 1))
     }
 }

@@ -6,6 +6,10 @@ import Dispatch
 /// two new leaves, only the smaller one's histograms are built from its rows, and the larger
 /// one's are its parent's minus the smaller's.
 ///
+/// Histograms are built row-wise (LightGBM's "row-wise" mode): the bins are stored row after
+/// row, so a leaf's scattered rows cost one cache line each rather than one per feature, and
+/// each thread sums a share of the rows into its own histogram before the shares are added.
+///
 /// One grower is reused for every tree of a model: it owns the row partition and histogram
 /// buffers. Not thread-safe; it runs its histogram work on `threads` threads itself.
 final class TreeGrower {
@@ -18,16 +22,22 @@ final class TreeGrower {
     private let missingBins: [UInt8]
     private let isCategorical: [Bool]
 
-    /// The bins, feature after feature (`rowCount` bytes each), in memory that stays put
-    /// while worker threads read it.
-    private let columns: UnsafeMutablePointer<UInt8>
+    /// The bins, row after row (`featureCount` bytes each), in memory that stays put while
+    /// worker threads read it.
+    private let rowBins: UnsafeMutablePointer<UInt8>
+    private let featureCount: Int
+    /// Per feature, three times its first histogram entry: where its bin 0 starts.
+    private let slots: UnsafeMutablePointer<Int32>
     /// Row indices, grouped by leaf: a leaf owns `indices[begin ..< begin + count]`.
     private let indices: UnsafeMutablePointer<Int32>
     private let scratch: UnsafeMutablePointer<Int32>
-    /// A leaf's gradients and hessians in its row order, so feature loops read them in sequence.
-    private let orderedGradients: UnsafeMutablePointer<Double>
-    private let orderedHessians: UnsafeMutablePointer<Double>
+    /// Each row's gradient and hessian, side by side.
+    private let pairs: UnsafeMutablePointer<Double>
     private var histograms: [UnsafeMutablePointer<Double>] = []
+    /// A large leaf's rows are summed in this many shares, in parallel.
+    static let shares = 2
+    /// One histogram per share after the first.
+    private var shareHistograms: [UnsafeMutablePointer<Double>] = []
 
     init(data: BinnedDataset, threads: Int) {
         self.data = data
@@ -43,24 +53,30 @@ final class TreeGrower {
         self.missingBins = data.mappers.map(\.missingBin)
         self.isCategorical = data.mappers.map { $0.kind == .categorical }
         let rowCount = max(data.rowCount, 1)
-        let columns = UnsafeMutablePointer<UInt8>.allocate(capacity: rowCount * max(data.columns.count, 1))
+        let featureCount = data.columns.count
+        self.featureCount = featureCount
+        let rowBins = UnsafeMutablePointer<UInt8>.allocate(capacity: rowCount * max(featureCount, 1))
         for (feature, column) in data.columns.enumerated() {
-            column.withUnsafeBufferPointer { if let base = $0.baseAddress { (columns + feature * rowCount).initialize(from: base, count: column.count) } }
+            column.withUnsafeBufferPointer { column in
+                for row in 0..<column.count { rowBins[row * featureCount + feature] = column[row] }
+            }
         }
-        self.columns = columns
+        self.rowBins = rowBins
+        slots = .allocate(capacity: max(featureCount, 1))
+        for feature in 0..<featureCount { slots[feature] = Int32(3 * offsets[feature]) }
         indices = .allocate(capacity: rowCount)
         scratch = .allocate(capacity: rowCount)
-        orderedGradients = .allocate(capacity: rowCount)
-        orderedHessians = .allocate(capacity: rowCount)
+        pairs = .allocate(capacity: 2 * rowCount)
+        for _ in 1..<Self.shares { shareHistograms.append(.allocate(capacity: max(total * 3, 1))) }
     }
 
     deinit {
-        columns.deallocate()
+        rowBins.deallocate()
+        slots.deallocate()
         indices.deallocate()
         scratch.deallocate()
-        orderedGradients.deallocate()
-        orderedHessians.deallocate()
-        for histogram in histograms { histogram.deallocate() }
+        pairs.deallocate()
+        for histogram in histograms + shareHistograms { histogram.deallocate() }
     }
 
     /// The rows of leaf `leaf` of the last grown tree.
@@ -97,11 +113,15 @@ final class TreeGrower {
             rowCount = data.rowCount
             for row in 0..<rowCount { indices[row] = Int32(row) }
         }
+        for row in 0..<data.rowCount {
+            pairs[2 * row] = gradients[row]
+            pairs[2 * row + 1] = hessians[row]
+        }
         var sumG = 0.0, sumH = 0.0
         for position in 0..<rowCount {
             let row = Int(indices[position])
-            sumG += gradients[row]
-            sumH += hessians[row]
+            sumG += pairs[2 * row]
+            sumH += pairs[2 * row + 1]
         }
         var freeHistograms = Array(histograms.indices.reversed())
         func takeHistogram() -> Int {
@@ -112,7 +132,7 @@ final class TreeGrower {
         let usableFeatures = usable.indices.filter { usable[$0] }
         var tree = DecisionTree()
         leaves = [Leaf(begin: 0, count: rowCount, sumG: sumG, sumH: sumH, depth: 0, histogram: takeHistogram())]
-        buildHistogram(leaves[0], gradients: gradients, hessians: hessians, features: usableFeatures)
+        buildHistogram(leaves[0])
         leaves[0].best = bestSplit(of: leaves[0], features: usableFeatures, growth: growth, random: &random)
 
         while leaves.count < growth.maximumLeaves {
@@ -147,10 +167,10 @@ final class TreeGrower {
             // Build the smaller child; the larger one's histogram is the parent's minus it.
             if left.count < right.count {
                 swap(&left.histogram, &right.histogram)
-                buildHistogram(left, gradients: gradients, hessians: hessians, features: usableFeatures)
+                buildHistogram(left)
                 subtract(left.histogram, from: right.histogram, features: usableFeatures)
             } else {
-                buildHistogram(right, gradients: gradients, hessians: hessians, features: usableFeatures)
+                buildHistogram(right)
                 subtract(right.histogram, from: left.histogram, features: usableFeatures)
             }
             let canGrow = growth.maximumDepth == 0 || left.depth < growth.maximumDepth
@@ -167,28 +187,27 @@ final class TreeGrower {
 
     // MARK: Histograms
 
-    /// Sums gradient, hessian and rows per bin of each feature over the leaf's rows.
-    private func buildHistogram(_ leaf: Leaf, gradients: [Double], hessians: [Double], features: [Int]) {
-        let count = leaf.count
-        let rows = indices + leaf.begin
-        gradients.withUnsafeBufferPointer { g in
-            hessians.withUnsafeBufferPointer { h in
-                for i in 0..<count {
-                    let row = Int(rows[i])
-                    orderedGradients[i] = g[row]
-                    orderedHessians[i] = h[row]
-                }
-            }
-        }
-        let threadCount = count < 4096 ? 1 : min(threads, features.count)
+    /// Sums gradient, hessian and rows per bin of every feature over the leaf's rows.
+    private func buildHistogram(_ leaf: Leaf) {
+        // The split into shares depends on the leaf's size only, not on the thread count, so
+        // that sums (and so models) are the same bit for bit on any machine.
+        let shares = leaf.count < 8192 ? 1 : Self.shares
         let job = UnsafeSendable(HistogramJob(
-            histogram: histograms[leaf.histogram], columns: columns, columnStride: max(data.rowCount, 1), rows: rows, count: count,
-            gradients: orderedGradients, hessians: orderedHessians, offsets: offsets, missingBins: missingBins,
-            features: features, stride: threadCount))
-        if threadCount == 1 {
+            targets: [histograms[leaf.histogram]] + shareHistograms.prefix(shares - 1), entries: 3 * entryCount,
+            rowBins: rowBins, featureCount: featureCount, slots: slots, rows: indices + leaf.begin, count: leaf.count,
+            pairs: pairs, threads: shares))
+        if shares == 1 {
             job.value.run(thread: 0)
         } else {
-            DispatchQueue.concurrentPerform(iterations: threadCount) { job.value.run(thread: $0) }
+            if threads == 1 {
+                for share in 0..<shares { job.value.run(thread: share) }
+            } else {
+                DispatchQueue.concurrentPerform(iterations: shares) { job.value.run(thread: $0) }
+            }
+            let target = histograms[leaf.histogram]
+            for share in shareHistograms.prefix(shares - 1) {
+                for index in 0..<(3 * entryCount) { target[index] += share[index] }
+            }
         }
     }
 
@@ -331,8 +350,14 @@ final class TreeGrower {
     /// Reorders the leaf's rows so that those going left come first (each side keeps its
     /// order), and returns how many go left.
     private func partition(_ leaf: Leaf, split: SplitCandidate) -> Int {
-        let column = columns + split.feature * max(data.rowCount, 1)
         let missing = missingBins[split.feature]
+        // The binned data's own column: partition reads one feature of many rows in order.
+        return data.columns[split.feature].withUnsafeBufferPointer { column in
+            partition(leaf, split: split, column: column, missing: missing)
+        }
+    }
+
+    private func partition(_ leaf: Leaf, split: SplitCandidate, column: UnsafeBufferPointer<UInt8>, missing: UInt8) -> Int {
         var leftSet = [Bool](repeating: false, count: 256)
         for bin in split.categoricalBins { leftSet[Int(bin)] = true }
         let categorical = !split.categoricalBins.isEmpty
@@ -355,34 +380,31 @@ final class TreeGrower {
     }
 }
 
-/// One histogram build, split among threads by feature: thread `t` fills features
-/// `t, t + stride, …`, each into its own entries of the shared histogram.
+/// One histogram build, split by rows: share `t` of the rows is summed into `targets[t]`.
 private struct HistogramJob {
-    let histogram: UnsafeMutablePointer<Double>
-    let columns: UnsafeMutablePointer<UInt8>
-    let columnStride: Int
+    let targets: [UnsafeMutablePointer<Double>]
+    let entries: Int
+    let rowBins: UnsafeMutablePointer<UInt8>
+    let featureCount: Int
+    let slots: UnsafeMutablePointer<Int32>
     let rows: UnsafeMutablePointer<Int32>
     let count: Int
-    let gradients: UnsafeMutablePointer<Double>
-    let hessians: UnsafeMutablePointer<Double>
-    let offsets: [Int]
-    let missingBins: [UInt8]
-    let features: [Int]
-    let stride: Int
+    let pairs: UnsafeMutablePointer<Double>
+    let threads: Int
 
     func run(thread: Int) {
-        var position = thread
-        while position < features.count {
-            let feature = features[position]
-            position += stride
-            let base = histogram + 3 * offsets[feature]
-            base.initialize(repeating: 0, count: 3 * (Int(missingBins[feature]) + 1))
-            let column = columns + feature * columnStride
-            for i in 0..<count {
-                let slot = 3 * Int(column[Int(rows[i])])
-                base[slot] += gradients[i]
-                base[slot + 1] += hessians[i]
-                base[slot + 2] += 1
+        let histogram = targets[thread]
+        histogram.initialize(repeating: 0, count: entries)
+        let lower = count * thread / threads, upper = count * (thread + 1) / threads
+        for i in lower..<upper {
+            let row = Int(rows[i])
+            let g = pairs[2 * row], h = pairs[2 * row + 1]
+            let bins = rowBins + row * featureCount
+            for feature in 0..<featureCount {
+                let slot = Int(slots[feature]) + 3 * Int(bins[feature])
+                histogram[slot] += g
+                histogram[slot + 1] += h
+                histogram[slot + 2] += 1
             }
         }
     }
