@@ -3,9 +3,9 @@
 /// The fit minimizes `C · Σᵢ wᵢ · logloss(yᵢ, xᵢ·β + β₀) + R(β)`, with `R(β) = ½‖β‖²` (L2) or
 /// `‖β‖₁` (L1), `C` = ``inverseRegularization`` and the intercept `β₀` not penalized: the
 /// objective of `sklearn.linear_model.LogisticRegression` (`l1_ratio=0` / `l1_ratio=1`).
-public struct LogisticRegressionParameters: Sendable, Equatable, Codable {
+public struct LogisticRegressionParameters: Sendable, Equatable, Hashable, Codable {
     /// The penalty on the coefficients (never on the intercept).
-    public enum Penalty: String, Sendable, Equatable, Codable {
+    public enum Penalty: String, Sendable, Equatable, Hashable, Codable {
         /// Ridge, `½‖β‖²`: fitted by L-BFGS.
         case l2
         /// Lasso, `‖β‖₁`: fitted by OWL-QN; coefficients can be exactly zero.
