@@ -26,7 +26,7 @@
 # (benchmark 2 runs of each tool per data set, seeds 1..N, 1), DATASETS (benchmark 2's,
 # "breast clinical temporal"), BENCHMARKS ("1 2"), FLAML_TEMPORAL_SPLIT (auto: FLAML's own
 # choice; time or group to give it the temporal set's order or patients), SKIP_BUILD=1 (use
-# .build/release/vigil as it is).
+# .build/release/vigil as it is), VIGIL (another vigil binary to run instead; no build).
 # Generated data and results go to Benchmarks/automl/data/ (git-ignored: regenerated when
 # missing or older than generate.py); the virtual environment to Benchmarks/.venv-automl
 # (versions pinned in constraints-automl.txt).
@@ -75,9 +75,9 @@ done
 mkdir -p "$results"
 
 echo "== release build"
-vigil="$root/.build/release/vigil"
+vigil="${VIGIL:-$root/.build/release/vigil}"
 build_error=""
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
+if [ "${SKIP_BUILD:-0}" != 1 ] && [ -z "${VIGIL:-}" ]; then
     if ! (cd "$root" && swift build -c release --product vigil >"$results/build.log" 2>&1); then
         build_error="swift build -c release --product vigil failed: $(tail -n 3 "$results/build.log" | tr '\n' ' ')"
     fi

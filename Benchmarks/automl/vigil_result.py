@@ -62,7 +62,10 @@ def main():
     try:
         with open(args.train_stdout) as source:
             text = source.read().strip()
-        train = json.loads(text.splitlines()[-1] if text else "")
+        try:
+            train = json.loads(text)  # the whole output, pretty-printed or not
+        except ValueError:
+            train = json.loads(text.splitlines()[-1] if text else "")  # or its last line
         if not isinstance(train, dict):
             raise ValueError("not a JSON object")
     except (OSError, ValueError, IndexError) as error:
