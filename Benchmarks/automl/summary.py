@@ -121,6 +121,10 @@ def benchmark1(results, lines):
                         if difference > FIXED_AUROC_TOLERANCE else "") + ")")
     else:
         lines.append(f"- test AUROC Vigil - LightGBM: - (target: at most {FIXED_AUROC_TOLERANCE} below: no Vigil figure)")
+    loads = [f"{r['_file'].split('.')[0]} {r['load_average_1m']}" for r in sorted(
+        vigil + lightgbm, key=lambda r: r["_mtime"]) if "load_average_1m" in r]
+    if loads:
+        lines.append(f"- 1-minute load average as each run ended (the machine is shared): {', '.join(loads)}")
     for r in vigil:
         if not r.get("ok"):
             lines.append(f"- Vigil run {r.get('run', '?')} failed: {one_line(r.get('error'))}")
