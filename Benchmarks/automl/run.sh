@@ -26,7 +26,9 @@
 # (benchmark 2 runs of each tool per data set, seeds 1..N, 1), DATASETS (benchmark 2's,
 # "breast clinical temporal"), BENCHMARKS ("1 2"), FLAML_TEMPORAL_SPLIT (auto: FLAML's own
 # choice; time or group to give it the temporal set's order or patients), SKIP_BUILD=1 (use
-# .build/release/vigil as it is), VIGIL (another vigil binary to run instead; no build).
+# .build/release/vigil as it is), VIGIL (another vigil binary to run instead; no build),
+# SETTLE_LOAD (e.g. 1.0: before each benchmark 1 fit, wait until the 1-minute load average is
+# below it, for at most SETTLE_MAX seconds, 300; unset: no waiting).
 # Generated data and results go to Benchmarks/automl/data/ (git-ignored: regenerated when
 # missing or older than generate.py); the virtual environment to Benchmarks/.venv-automl
 # (versions pinned in constraints-automl.txt).
@@ -125,6 +127,17 @@ vigil_run() {
         --wall "$wall" "${score_args[@]}" >"$prefix.result.json"
 }
 
+# With SETTLE_LOAD set, wait (at most SETTLE_MAX s) for the 1-minute load average to drop below it.
+settle() {
+    [ -n "${SETTLE_LOAD:-}" ] || return 0
+    local waited=0
+    while awk -v limit="$SETTLE_LOAD" '{ exit !($1 >= limit) }' /proc/loadavg && [ "$waited" -lt "${SETTLE_MAX:-300}" ]; do
+        sleep 5
+        waited=$((waited + 5))
+    done
+    [ "$waited" -eq 0 ] || echo "waited ${waited} s for the load average ($(cut -d' ' -f1 /proc/loadavg)) to settle"
+}
+
 # A result line's gist on one line.
 show() {
     if [ "$(field "$1" tool)" = vigil ] && [ "$(field "$1" ok)" != true ]; then
@@ -139,11 +152,13 @@ if [[ " $BENCHMARKS " == *" 1 "* ]]; then
     rm -rf "$results/bench1"
     mkdir -p "$results/bench1"
     fixed_vigil() {
+        settle
         vigil_run "$results/bench1/vigil-$1" clinical fixed "$1" "$FIXED_TIMEOUT" \
             --fixed "$FIXED" --threads 2 --seed 1
         echo "run $1 $(show "$results/bench1/vigil-$1.result.json")"
     }
     fixed_lightgbm() {
+        settle
         peer "$here/peer_lightgbm.py" "$data" --mode fixed --dataset clinical --run "$1" >"$results/bench1/lightgbm-$1.result.json"
         echo "run $1 $(show "$results/bench1/lightgbm-$1.result.json")"
     }
