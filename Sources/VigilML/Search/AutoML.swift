@@ -86,7 +86,7 @@ public enum AutoML {
     public static func train(_ table: TrainingTable, request: TrainingRequest) throws(TrainingError) -> TrainingResult {
         let start = Date()
         var random = SeededGenerator(seed: request.seed)
-        let plan = ValidationPlan.choose(for: table, roles: request.roles, folds: request.folds, random: &random)
+        let plan = ValidationPlan.choose(for: table, roles: request.roles, folds: request.folds, budgetSeconds: request.budgetSeconds, random: &random)
         let validated = plan.validatedRows
         let validatedLabels = validated.map { table.labels[$0] }
         let deadline = request.budgetSeconds.map { start.addingTimeInterval($0) }
@@ -120,12 +120,20 @@ public enum AutoML {
                                                budgetSeconds: request.budgetSeconds, trials: request.trials,
                                                bestAUROC: best.mean.isFinite ? best.mean : nil, best: best.configuration.description))
             if queue.isEmpty, request.fixed == nil {
-                // Local search around the best of each learner family, best family first.
-                for family in bestPerFamily(candidates) {
+                // Local search around the best of each learner family, best family first; when
+                // it has nothing new, random restarts (two in the best family, one in each other).
+                let families = bestPerFamily(candidates)
+                for family in families {
                     queue.append(contentsOf: SearchSpace.neighbours(of: family.configuration).filter { !tried.contains($0) })
                 }
+                if queue.isEmpty, deadline != nil || request.trials != nil {
+                    for (index, family) in families.enumerated() {
+                        for _ in 0..<(index == 0 ? 2 : 1) {
+                            queue.append(SearchSpace.randomConfiguration(like: family.configuration, random: &random))
+                        }
+                    }
+                }
             }
-            if deadline == nil, request.trials == nil, request.fixed == nil, queue.isEmpty { break }
         }
         let searchSeconds = Date().timeIntervalSince(start)
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The candidates the search tries: a portfolio of strong defaults, cheapest first, then
 /// neighbours of the best so far (a cost-frugal local search in FLAML's spirit: one
 /// hyperparameter moves one step at a time, and a cheaper move is tried before a dearer one).
@@ -78,6 +80,31 @@ enum SearchSpace {
                 moves.append(q)
             }
             return moves.map { .forest($0) }
+        }
+    }
+}
+
+extension SearchSpace {
+    /// A random configuration of a learner, for when local search has nothing new to try and
+    /// budget remains: a restart in a region the neighbours did not reach.
+    static func randomConfiguration(like configuration: LearnerConfiguration, random: inout SeededGenerator) -> LearnerConfiguration {
+        func logUniform(_ low: Double, _ high: Double) -> Double { exp(log(low) + random.nextUniform() * (log(high) - log(low))) }
+        func rounded(_ value: Double, _ digits: Double = 1000) -> Double { (value * digits).rounded() / digits }
+        switch configuration {
+        case .linear(var p):
+            p.inverseRegularization = rounded(logUniform(0.001, 100), 10000)
+            return .linear(p)
+        case .boostedTrees:
+            var p = boosting(leaves: Int(logUniform(4, 128).rounded()), learningRate: rounded(logUniform(0.01, 0.3)),
+                             minData: Int(logUniform(5, 200).rounded()))
+            p.l2 = [0, 0.1, 1, 10][random.nextIndex(below: 4)]
+            p.columnSubsample = [0.5, 0.7, 0.9, 1][random.nextIndex(below: 4)]
+            p.rowSubsample = [0.6, 0.8, 1][random.nextIndex(below: 3)]
+            return .boostedTrees(p)
+        case .forest(var p):
+            p.leaves = Int(logUniform(64, 2048).rounded())
+            p.minDataInLeaf = Int(logUniform(1, 20).rounded())
+            return .forest(p)
         }
     }
 }

@@ -393,7 +393,9 @@ private struct HistogramJob {
     let threads: Int
 
     func run(thread: Int) {
-        let histogram = targets[thread]
+        // Locals, so the loop does not reload them after every store to the histogram.
+        let histogram = targets[thread], rowBins = rowBins, slots = slots, pairs = pairs, rows = rows
+        let featureCount = featureCount
         histogram.initialize(repeating: 0, count: entries)
         let lower = count * thread / threads, upper = count * (thread + 1) / threads
         for i in lower..<upper {

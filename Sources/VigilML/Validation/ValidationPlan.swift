@@ -19,20 +19,25 @@ public enum ValidationPlan: Sendable {
         }
     }
 
-    /// Rows above which one holdout replaces cross-validation (FLAML's rule of thumb is of the
-    /// same size: cross-validate small data, hold out on large).
+    /// Rows above which one holdout replaces cross-validation (FLAML's threshold between the
+    /// two is the same 100,000 rows).
     public static let crossValidationRowLimit = 100_000
+    /// Cells (rows × features) per second of budget above which one holdout replaces
+    /// cross-validation, so that a short budget still sees several candidates.
+    public static let cellsPerBudgetSecond = 200_000.0
 
     /// The plan for a table: with times, the most recent 20% held out (the final check on the
     /// newest patients, which is also what the search selects on); with groups, group k-fold
     /// (or a group holdout for large tables); otherwise stratified k-fold (or a stratified
     /// holdout of 20% for large tables).
-    public static func choose(for table: TrainingTable, roles: ColumnRoles, folds: Int, random: inout SeededGenerator) -> ValidationPlan {
+    public static func choose(for table: TrainingTable, roles: ColumnRoles, folds: Int, budgetSeconds: Double?,
+                              random: inout SeededGenerator) -> ValidationPlan {
         if let times = table.times {
             let (past, recent) = Folds.temporalHoldout(times: times, share: 0.2)
             return .holdout(training: past, holdout: recent, description: "temporal holdout: trained on the past, validated on the most recent \(recent.count) rows by \(roles.time ?? "time")")
         }
-        let large = table.rowCount > crossValidationRowLimit
+        let cells = Double(table.rowCount * table.features.count)
+        let large = table.rowCount > crossValidationRowLimit || budgetSeconds.map { cells > $0 * cellsPerBudgetSecond } ?? false
         if let groups = table.groups {
             let assignment = Folds.grouped(groups: groups, folds: large ? 5 : folds, random: &random)
             if large {
