@@ -111,13 +111,17 @@ public struct BinMapper: Sendable, Equatable, Codable {
     @inline(__always)
     public func bin(of value: Double) -> UInt8 {
         if value.isNaN { return missingBin }
-        var low = 0
-        var high = upperBounds.count - 1
-        while low < high {
-            let middle = (low + high) >> 1
-            if value <= upperBounds[middle] { high = middle } else { low = middle + 1 }
+        // The first bound >= value, by a branch-free binary search (the last bound is +inf).
+        return upperBounds.withUnsafeBufferPointer { bounds in
+            var base = 0
+            var length = bounds.count
+            while length > 1 {
+                let half = length / 2
+                base = bounds[base + half - 1] < value ? base + half : base
+                length -= half
+            }
+            return UInt8(base)
         }
-        return UInt8(low)
     }
 
     /// The bins of a whole column.

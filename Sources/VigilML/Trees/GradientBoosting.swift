@@ -70,8 +70,6 @@ public enum GradientBoosting {
         let prior = min(max(Double(positives) / Double(max(n, 1)), 1e-12), 1 - 1e-12)
         let initialScore = log(prior / (1 - prior))
         var scores = [Double](repeating: initialScore, count: n)
-        var gradients = [Double](repeating: 0, count: n)
-        var hessians = [Double](repeating: 0, count: n)
         let targets = labels.map { $0 ? 1.0 : 0.0 }
         let grower = TreeGrower(data: training, threads: threads)
         let growth = parameters.growth
@@ -85,13 +83,13 @@ public enum GradientBoosting {
         for round in 0..<parameters.rounds {
             scores.withUnsafeBufferPointer { scores in
                 targets.withUnsafeBufferPointer { targets in
-                    gradients.withUnsafeMutableBufferPointer { g in
-                        hessians.withUnsafeMutableBufferPointer { h in
-                            for row in 0..<n {
-                                let p = Logistic.sigmoid(scores[row])
-                                g[row] = p - targets[row]
-                                h[row] = max(p * (1 - p), 1e-16)
-                            }
+                    let inputs = UnsafeSendable((scores.baseAddress!, targets.baseAddress!))
+                    grower.setGradients { range, pairs in
+                        let (scores, targets) = inputs.value
+                        for row in range {
+                            let p = sigmoid(scores[row])
+                            pairs[2 * row] = Float(p - targets[row])
+                            pairs[2 * row + 1] = Float(max(p * (1 - p), 1e-16))
                         }
                     }
                 }
@@ -109,7 +107,7 @@ public enum GradientBoosting {
                 usable = [Bool](repeating: false, count: featureCount)
                 for feature in random.shuffled(Array(0..<featureCount)).prefix(take) { usable[feature] = true }
             }
-            var tree = grower.grow(gradients: gradients, hessians: hessians, rows: rows, usable: usable, growth: growth, random: &random)
+            var tree = grower.grow(rows: rows, usable: usable, growth: growth, random: &random)
             tree.leafValues = tree.leafValues.map { $0 * parameters.learningRate }
             if rows == nil {
                 // Every row sits in a leaf of the partition: add leaf values by range.

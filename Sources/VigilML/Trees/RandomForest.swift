@@ -41,9 +41,14 @@ public enum RandomForest {
                            threads: Int = 2, seed: UInt64 = 0) -> ForestModel {
         var random = SeededGenerator(seed: seed)
         let n = training.rowCount
-        let gradients = labels.map { $0 ? -1.0 : 0.0 }
-        let hessians = [Double](repeating: 1, count: n)
         let grower = TreeGrower(data: training, threads: threads)
+        let targets = labels
+        grower.setGradients { range, pairs in
+            for row in range {
+                pairs[2 * row] = targets[row] ? -1 : 0
+                pairs[2 * row + 1] = 1
+            }
+        }
         let featureCount = training.mappers.count
         var growth = TreeGrowth()
         growth.maximumLeaves = parameters.leaves
@@ -59,7 +64,7 @@ public enum RandomForest {
             rows.reserveCapacity(Int(Double(n) * parameters.rowSubsample) + 16)
             for row in 0..<n where random.nextUniform() < parameters.rowSubsample { rows.append(Int32(row)) }
             if rows.count < 2 * parameters.minDataInLeaf { rows = (0..<Int32(n)).map { $0 } }
-            trees.append(grower.grow(gradients: gradients, hessians: hessians, rows: rows, usable: usable, growth: growth, random: &random))
+            trees.append(grower.grow(rows: rows, usable: usable, growth: growth, random: &random))
         }
         return ForestModel(trees: trees)
     }

@@ -107,10 +107,22 @@ final class TreeGrower {
     /// The last grown tree's leaves, whose row ranges the caller uses to update scores.
     private(set) var leaves: [Leaf] = []
 
-    /// Grows one tree over `rows` (ascending; all rows when nil), considering the features
-    /// whose `usable` flag is set. Leaf values are `-G / (H + l2)`, before any shrinkage.
-    func grow(gradients: [Double], hessians: [Double], rows: [Int32]?, usable: [Bool], growth: TreeGrowth,
-              random: inout SeededGenerator) -> DecisionTree {
+    /// Sets every row's gradient and hessian: `fill(range, pairs)` writes rows `range` as
+    /// `pairs[2 r] = g`, `pairs[2 r + 1] = h`. Large tables are filled in two halves at once.
+    func setGradients(_ fill: @Sendable (Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
+        let n = data.rowCount
+        let pairs = UnsafeSendable(self.pairs)
+        if threads > 1 && n >= 8192 {
+            DispatchQueue.concurrentPerform(iterations: 2) { half in fill((n * half / 2)..<(n * (half + 1) / 2), pairs.value) }
+        } else {
+            fill(0..<n, pairs.value)
+        }
+    }
+
+    /// Grows one tree over `rows` (ascending; all rows when nil) from the gradients last set,
+    /// considering the features whose `usable` flag is set. Leaf values are `-G / (H + l2)`,
+    /// before any shrinkage.
+    func grow(rows: [Int32]?, usable: [Bool], growth: TreeGrowth, random: inout SeededGenerator) -> DecisionTree {
         let rowCount: Int
         if let rows {
             rowCount = rows.count
@@ -118,10 +130,6 @@ final class TreeGrower {
         } else {
             rowCount = data.rowCount
             for row in 0..<rowCount { indices[row] = Int32(row) }
-        }
-        for row in 0..<data.rowCount {
-            pairs[2 * row] = Float(gradients[row])
-            pairs[2 * row + 1] = Float(hessians[row])
         }
         var sumG = 0.0, sumH = 0.0
         for position in 0..<rowCount {
@@ -366,24 +374,29 @@ final class TreeGrower {
     }
 
     private func partition(_ leaf: Leaf, split: SplitCandidate, column: UnsafeBufferPointer<UInt8>, missing: UInt8) -> Int {
-        var leftSet = [Bool](repeating: false, count: 256)
-        for bin in split.categoricalBins { leftSet[Int(bin)] = true }
-        let categorical = !split.categoricalBins.isEmpty
+        // Which way each bin goes, the missing bin included, so the loop has no branch: every
+        // row is written to both sides and only the side it belongs to advances.
+        var goesLeft = [UInt8](repeating: 0, count: 256)
+        if split.categoricalBins.isEmpty {
+            for bin in 0...Int(split.thresholdBin) { goesLeft[bin] = 1 }
+        } else {
+            for bin in split.categoricalBins { goesLeft[Int(bin)] = 1 }
+        }
+        goesLeft[Int(missing)] = split.defaultLeft ? 1 : 0
         var leftCount = 0
         var rightCount = 0
-        for position in leaf.begin..<(leaf.begin + leaf.count) {
-            let row = indices[position]
-            let bin = column[Int(row)]
-            let goLeft = bin == missing ? split.defaultLeft : (categorical ? leftSet[Int(bin)] : bin <= split.thresholdBin)
-            if goLeft {
-                indices[leaf.begin + leftCount] = row
-                leftCount += 1
-            } else {
+        let left = indices + leaf.begin, scratch = scratch
+        goesLeft.withUnsafeBufferPointer { goesLeft in
+            for position in 0..<leaf.count {
+                let row = left[position]
+                let toLeft = Int(goesLeft[Int(column[Int(row)])])
+                left[leftCount] = row
                 scratch[rightCount] = row
-                rightCount += 1
+                leftCount += toLeft
+                rightCount += 1 - toLeft
             }
         }
-        (indices + leaf.begin + leftCount).update(from: scratch, count: rightCount)
+        (left + leftCount).update(from: scratch, count: rightCount)
         return leftCount
     }
 }
