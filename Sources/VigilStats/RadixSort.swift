@@ -9,8 +9,29 @@ public enum RadixSort {
     ///
     /// - Complexity: O(n), in at most 6 passes.
     public static func sorted(_ values: [Double]) -> [Double] {
+        if values.count < 256 { return values.sorted() }
+        return sortedKeys(values).map(value(ofKey:))
+    }
+
+    /// The values in ascending order as a ``SortedSample``, built straight from the sorted keys
+    /// (NaN must have been removed).
+    public static func sortedSample(_ values: [Double]) -> SortedSample {
+        if values.count < 256 { return SortedSample(sorted: values.sorted()) }
+        let keys = sortedKeys(values)
+        var builder = SortedSample.Builder(capacity: keys.count)
+        for key in keys { builder.append(value(ofKey: key)) }
+        return builder.finish()
+    }
+
+    /// The value whose order-preserving key is `key`.
+    @inline(__always)
+    private static func value(ofKey key: UInt64) -> Double {
+        Double(bitPattern: key & (1 << 63) != 0 ? key & ~(1 << 63) : ~key)
+    }
+
+    /// The values' order-preserving keys, sorted.
+    private static func sortedKeys(_ values: [Double]) -> [UInt64] {
         let n = values.count
-        if n < 256 { return values.sorted() }
         let bits = 11
         let radix = 1 << bits
         let mask = UInt64(radix - 1)
@@ -59,8 +80,6 @@ public enum RadixSort {
             }
             swap(&keys, &buffer)
         }
-        return keys.map { key in
-            Double(bitPattern: key & (1 << 63) != 0 ? key & ~(1 << 63) : ~key)
-        }
+        return keys
     }
 }

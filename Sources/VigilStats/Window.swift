@@ -31,16 +31,16 @@ public struct NumericWindow: Sendable, Equatable {
     /// The drift of this window against `profile`.
     ///
     /// Sorts only the window; the reference stays as stored. KS and Wasserstein walk the two
-    /// sorted samples once; PSI bins come from the window's sorted walk over the stored edges.
+    /// samples' distinct values once; PSI bins come from the window's sorted walk over the stored edges.
     ///
-    /// - Complexity: O(m) to sort the window (radix sort), O(n + m) for the walks.
+    /// - Complexity: O(m) to sort the window (radix sort), O(distinct values of both) for the walks.
     public func evaluate(against profile: NumericReferenceProfile) -> ColumnDrift {
         ColumnDrift.numeric(
             name: profile.name,
-            sortedReference: profile.sortedValues, referenceMissing: profile.missingCount,
+            sortedReference: profile.sample, referenceMissing: profile.missingCount,
             referenceBinCounts: profile.binCounts, edges: profile.edges,
             referenceStandardDeviation: profile.standardDeviation,
-            sortedCurrent: RadixSort.sorted(values), currentMissing: missingCount)
+            sortedCurrent: RadixSort.sortedSample(values), currentMissing: missingCount)
     }
 }
 
