@@ -33,58 +33,49 @@ public struct SortedSample: Sendable, Codable {
 
     /// Groups an ascending sample without NaN into its distinct values.
     ///
+    /// One pass without unpredictable branches (ties are common and irregular): each value is
+    /// written at the slot of the last distinct value, or the next slot when it differs from it.
+    /// The arrays are made exactly as long as needed when many values tie, since a reference
+    /// profile keeps them.
+    ///
     /// - Precondition: fewer than 2^32 values (the counts are 32-bit, to keep the profile small).
     public init<C: Collection<Double>>(sorted values: C) {
-        precondition(values.count < Int(UInt32.max), "a sorted sample holds fewer than 2^32 values")
-        var builder = Builder(capacity: values.count)
-        for value in values { builder.append(value) }
-        self = builder.finish()
+        let capacity = values.count + 2
+        precondition(capacity <= Int(UInt32.max), "a sorted sample holds fewer than 2^32 values")
+        var negativeZeros = 0
+        var counts: [UInt32] = []
+        var distinctValues = [Double](unsafeUninitializedCapacity: capacity) { valueBuffer, valueCount in
+            counts = [UInt32](unsafeUninitializedCapacity: capacity) { countBuffer, countCount in
+                valueBuffer[0] = -.infinity
+                countBuffer[0] = 0
+                var last = 0
+                var previous = Double.nan  // differs from the first value, so that it opens slot 1
+                var total: UInt32 = 0
+                for value in values {
+                    total &+= 1
+                    negativeZeros &+= value == 0 && value.sign == .minus ? 1 : 0
+                    last &+= value != previous ? 1 : 0
+                    valueBuffer[last] = value
+                    countBuffer[last] = total
+                    previous = value
+                }
+                valueBuffer[last + 1] = .infinity
+                countBuffer[last + 1] = total
+                valueCount = last + 2
+                countCount = last + 2
+            }
+        }
+        if distinctValues.count < capacity / 4 * 3 {  // copies of exactly the distinct values
+            distinctValues = distinctValues.withUnsafeBufferPointer { Array($0) }
+            counts = counts.withUnsafeBufferPointer { Array($0) }
+        }
+        self.init(paddedValues: distinctValues, paddedCumulativeCounts: counts, negativeZeroCount: negativeZeros)
     }
 
     private init(paddedValues: [Double], paddedCumulativeCounts: [UInt32], negativeZeroCount: Int) {
         self.paddedValues = paddedValues
         self.paddedCumulativeCounts = paddedCumulativeCounts
         self.negativeZeroCount = negativeZeroCount
-    }
-
-    /// Builds a sample value by value, in ascending order; for ``RadixSort``, which produces the
-    /// values in order and so need not store them first.
-    struct Builder {
-        private var values: [Double] = []
-        private var counts: [UInt32] = []
-        private var total: UInt32 = 0
-        private var negativeZeros = 0
-        /// The last value appended (the padding's `-inf` before the first, which no value joins).
-        private var last = -Double.infinity
-        private var isStarted = false
-
-        init(capacity: Int) {
-            values.reserveCapacity(capacity + 2)
-            counts.reserveCapacity(capacity + 2)
-            values.append(-.infinity)
-            counts.append(0)
-        }
-
-        /// Adds the next value, which is not below the previous one.
-        @inline(__always)
-        mutating func append(_ value: Double) {
-            total &+= 1
-            if value == 0 && value.sign == .minus { negativeZeros += 1 }
-            if isStarted && value == last {
-                counts[counts.count - 1] = total
-            } else {
-                values.append(value)
-                counts.append(total)
-                last = value
-                isStarted = true
-            }
-        }
-
-        mutating func finish() -> SortedSample {
-            values.append(.infinity)
-            counts.append(total)
-            return SortedSample(paddedValues: values, paddedCumulativeCounts: counts, negativeZeroCount: negativeZeros)
-        }
     }
 
     /// Every value in ascending order, ties repeated.
