@@ -92,8 +92,7 @@ extension ColumnDrift {
     /// Compares two categorical samples (`nil` = missing) held in memory.
     public static func categorical(name: String, reference: [String?], current: [String?]) -> ColumnDrift {
         let profile = CategoricalReferenceProfile(name: name, values: reference)
-        var window = CategoricalWindow()
-        for value in current { window.append(value) }
+        let window = CategoricalWindow(values: current)
         return categorical(name: name, reference: profile.categoryCounts, referenceMissing: profile.missingCount,
                            current: window.categoryCounts, currentMissing: window.missingCount)
     }

@@ -51,6 +51,16 @@ public struct CategoricalWindow: Sendable, Equatable {
 
     public init() {}
 
+    /// Counts a whole column at once, with the same counts as appending each value, faster:
+    /// see ``CategoryCounter``.
+    public init(values: [String?]) {
+        var counter = CategoryCounter()
+        for value in values {
+            if let value { counter.add(value) } else { missingCount += 1 }
+        }
+        categoryCounts = counter.counts
+    }
+
     /// Adds one value; `nil` counts as missing.
     public mutating func append(_ category: String?) {
         if let category { categoryCounts[category, default: 0] += 1 } else { missingCount += 1 }
@@ -66,5 +76,91 @@ public struct CategoricalWindow: Sendable, Equatable {
         ColumnDrift.categorical(
             name: profile.name, reference: profile.categoryCounts, referenceMissing: profile.missingCount,
             current: categoryCounts, currentMissing: missingCount)
+    }
+}
+
+/// Counts strings by equality, as `[String: Int]` does, without hashing each one with
+/// `Hasher` (SipHash, seeded per process): counting a window's categories that way was a
+/// tenth of a window evaluation.
+///
+/// ASCII strings, which categories nearly always are, go to an open-addressing table keyed by
+/// an FNV-1a hash of their bytes; for them equal bytes and equality are the same thing. Any other
+/// string goes to a dictionary, whose hashing respects Unicode canonical equivalence, and
+/// ``counts`` merges the two the same way, so a non-ASCII string equal to an ASCII one (the
+/// Kelvin sign and "K") is counted with it as before.
+public struct CategoryCounter: Sendable {
+    /// The table: a slot is used when its count is above zero.
+    private var keys = [String](repeating: "", count: 16)
+    private var hashes = [UInt64](repeating: 0, count: 16)
+    private var slotCounts = [Int](repeating: 0, count: 16)
+    private var used = 0
+    /// Strings that are not ASCII.
+    private var others: [String: Int] = [:]
+
+    public init() {}
+
+    public mutating func add(_ value: String) {
+        guard let hash = Self.asciiHash(value) else {
+            others[value, default: 0] += 1
+            return
+        }
+        let mask = keys.count - 1
+        var slot = Self.slot(of: hash, mask: mask)
+        while slotCounts[slot] > 0 {
+            if hashes[slot] == hash && keys[slot] == value {
+                slotCounts[slot] += 1
+                return
+            }
+            slot = (slot + 1) & mask
+        }
+        keys[slot] = value
+        hashes[slot] = hash
+        slotCounts[slot] = 1
+        used += 1
+        if used * 2 > keys.count { grow() }
+    }
+
+    /// Each distinct string with its count.
+    public var counts: [String: Int] {
+        var result: [String: Int] = Dictionary(minimumCapacity: used + others.count)
+        for slot in keys.indices where slotCounts[slot] > 0 { result[keys[slot]] = slotCounts[slot] }
+        for (value, count) in others { result[value, default: 0] += count }
+        return result
+    }
+
+    /// FNV-1a of the string's UTF-8 bytes, or `nil` when one is not ASCII (or the bytes are not
+    /// contiguous, which native strings always are).
+    @inline(__always)
+    private static func asciiHash(_ value: String) -> UInt64? {
+        value.utf8.withContiguousStorageIfAvailable { bytes -> UInt64? in
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            var high: UInt8 = 0
+            for byte in bytes {
+                hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+                high |= byte
+            }
+            return high < 0x80 ? hash : nil
+        } ?? nil
+    }
+
+    @inline(__always)
+    private static func slot(of hash: UInt64, mask: Int) -> Int {
+        Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
+    }
+
+    /// Doubles the table, keeping it at most half full.
+    private mutating func grow() {
+        let (oldKeys, oldHashes, oldCounts) = (keys, hashes, slotCounts)
+        let size = keys.count * 2
+        keys = [String](repeating: "", count: size)
+        hashes = [UInt64](repeating: 0, count: size)
+        slotCounts = [Int](repeating: 0, count: size)
+        for index in oldKeys.indices where oldCounts[index] > 0 {
+            var slot = Self.slot(of: oldHashes[index], mask: size - 1)
+            while slotCounts[slot] > 0 { slot = (slot + 1) & (size - 1) }
+            keys[slot] = oldKeys[index]
+            hashes[slot] = oldHashes[index]
+            slotCounts[slot] = oldCounts[index]
+        }
     }
 }

@@ -186,10 +186,7 @@ struct WindowEvaluator {
             let column = window.layout.numeric.firstIndex(of: profile.name).map { NumericWindow(values: window.numeric[$0]) } ?? NumericWindow()
             return (column.evaluate(against: profile), column.values)
         case .categorical(let profile):
-            var column = CategoricalWindow()
-            if let position = window.layout.categorical.firstIndex(of: profile.name) {
-                for value in window.categorical[position] { column.append(value) }
-            }
+            let column = window.layout.categorical.firstIndex(of: profile.name).map { CategoricalWindow(values: window.categorical[$0]) } ?? CategoricalWindow()
             return (column.evaluate(against: profile), nil)
         }
     }
