@@ -87,21 +87,27 @@ public struct CategoricalWindow: Sendable, Equatable {
 /// an FNV-1a hash of their bytes; for them equal bytes and equality are the same thing. Any other
 /// string goes to a dictionary, whose hashing respects Unicode canonical equivalence, and
 /// ``counts`` merges the two the same way, so a non-ASCII string equal to an ASCII one (the
-/// Kelvin sign and "K") is counted with it as before.
+/// Kelvin sign and "K") is counted with it as before, under the form seen first, as a
+/// dictionary keeps it (subgroup values and versions are printed).
 public struct CategoryCounter: Sendable {
     /// The table: a slot is used when its count is above zero.
     private var keys = [String](repeating: "", count: 16)
     private var hashes = [UInt64](repeating: 0, count: 16)
     private var slotCounts = [Int](repeating: 0, count: 16)
+    /// When each slot's string was first added (the number of strings added before it).
+    private var slotFirstSeen = [Int](repeating: 0, count: 16)
     private var used = 0
-    /// Strings that are not ASCII.
-    private var others: [String: Int] = [:]
+    /// Strings that are not ASCII, with their counts and when each was first added.
+    private var others: [String: (count: Int, firstSeen: Int)] = [:]
+    /// Strings added so far.
+    private var added = 0
 
     public init() {}
 
     public mutating func add(_ value: String) {
+        defer { added &+= 1 }
         guard let hash = Self.asciiHash(value) else {
-            others[value, default: 0] += 1
+            others[value, default: (0, added)].count += 1
             return
         }
         let mask = keys.count - 1
@@ -116,6 +122,7 @@ public struct CategoryCounter: Sendable {
         keys[slot] = value
         hashes[slot] = hash
         slotCounts[slot] = 1
+        slotFirstSeen[slot] = added
         used += 1
         if used * 2 > keys.count { grow() }
     }
@@ -123,8 +130,20 @@ public struct CategoryCounter: Sendable {
     /// Each distinct string with its count.
     public var counts: [String: Int] {
         var result: [String: Int] = Dictionary(minimumCapacity: used + others.count)
-        for slot in keys.indices where slotCounts[slot] > 0 { result[keys[slot]] = slotCounts[slot] }
-        for (value, count) in others { result[value, default: 0] += count }
+        var firstSeen: [String: Int] = [:]
+        for slot in keys.indices where slotCounts[slot] > 0 {
+            result[keys[slot]] = slotCounts[slot]
+            if !others.isEmpty { firstSeen[keys[slot]] = slotFirstSeen[slot] }
+        }
+        for (value, other) in others {
+            if let count = result[value], let asciiFirstSeen = firstSeen[value], other.firstSeen < asciiFirstSeen {
+                // The non-ASCII form came first: a dictionary would have kept it as the key.
+                result.removeValue(forKey: value)
+                result[value] = count + other.count
+            } else {
+                result[value, default: 0] += other.count
+            }
+        }
         return result
     }
 
@@ -150,17 +169,19 @@ public struct CategoryCounter: Sendable {
 
     /// Doubles the table, keeping it at most half full.
     private mutating func grow() {
-        let (oldKeys, oldHashes, oldCounts) = (keys, hashes, slotCounts)
+        let (oldKeys, oldHashes, oldCounts, oldFirstSeen) = (keys, hashes, slotCounts, slotFirstSeen)
         let size = keys.count * 2
         keys = [String](repeating: "", count: size)
         hashes = [UInt64](repeating: 0, count: size)
         slotCounts = [Int](repeating: 0, count: size)
+        slotFirstSeen = [Int](repeating: 0, count: size)
         for index in oldKeys.indices where oldCounts[index] > 0 {
             var slot = Self.slot(of: oldHashes[index], mask: size - 1)
             while slotCounts[slot] > 0 { slot = (slot + 1) & (size - 1) }
             keys[slot] = oldKeys[index]
             hashes[slot] = oldHashes[index]
             slotCounts[slot] = oldCounts[index]
+            slotFirstSeen[slot] = oldFirstSeen[index]
         }
     }
 }

@@ -212,5 +212,14 @@ struct CategoryCounterTests {
             #expect(counted.categoryCounts[category] == count, "\(category)")
         }
         #expect(counted.categoryCounts["K"] == expected.categoryCounts["\u{212A}"])
+        // The form kept for canonically equal strings is the one seen first, as a dictionary keeps it.
+        #expect(Set(counted.categoryCounts.keys.map { Array($0.utf8) }) == Set(expected.categoryCounts.keys.map { Array($0.utf8) }))
+        for order in [["K", "\u{212A}", "K"], ["\u{212A}", "K"], [";", "\u{37E}"], ["\u{37E}", ";", "\u{37E}"]] {
+            var dictionary: [String: Int] = [:]
+            for value in order { dictionary[value, default: 0] += 1 }
+            let window = CategoricalWindow(values: order)
+            #expect(window.categoryCounts.map { Array($0.key.utf8) } == dictionary.map { Array($0.key.utf8) })
+            #expect(window.categoryCounts.values.first == order.count)
+        }
     }
 }

@@ -57,8 +57,8 @@ struct WindowData: Sendable, Equatable {
 
     /// The version most of the rows were made by.
     var mostFrequentVersion: String? {
-        var counts: [String: Int] = [:]
-        for case let version? in versions { counts[version, default: 0] += 1 }
-        return counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key
+        var counter = CategoryCounter()
+        for case let version? in versions { counter.add(version) }
+        return counter.counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key
     }
 }

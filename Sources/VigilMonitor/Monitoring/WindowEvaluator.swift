@@ -52,15 +52,16 @@ struct WindowEvaluator {
         }
 
         // Subgroups: drift against the subgroup's own reference, performance on its outcomes.
-        var slices: [(index: Int, name: String, value: String, hasReference: Bool)] = []
+        // `count` is the value's rows in the window (0 for a value only among the outcomes).
+        var slices: [(index: Int, name: String, value: String, count: Int, hasReference: Bool)] = []
         for (index, name) in model.subgroups.enumerated() where index < window.subgroups.count {
             let hasReference = reference?.subgroupNames.contains(name) ?? false
             if reference != nil, !hasReference {
                 notes.append("drift within \(name) not evaluated: the reference has no \(name) column")
             }
-            var values = window.subgroupCounts(index).map(\.value)
-            for value in labeled.subgroupCounts(index) where !values.contains(value) { values.append(value) }
-            slices += values.map { (index, name, $0, hasReference) }
+            var values = window.subgroupCounts(index)
+            for value in labeled.subgroupCounts(index) where !values.contains(where: { $0.value == value }) { values.append((value, 0)) }
+            slices += values.map { (index, name, $0.value, $0.count, hasReference) }
         }
 
         // Every independent piece in one pool on two threads: each feature over the whole
@@ -80,7 +81,7 @@ struct WindowEvaluator {
             if job < overall.count + slices.count {
                 let slice = slices[job - overall.count]
                 let (entry, features) = evaluator.evaluateSubgroup(
-                    index: slice.index, name: slice.name, value: slice.value,
+                    index: slice.index, name: slice.name, value: slice.value, count: slice.count,
                     profile: slice.hasReference ? reference?.subgroups["\(slice.name)=\(slice.value)"] : nil,
                     hasReference: slice.hasReference, window: window, labeled: labeled)
                 return .subgroup(entry, features)
@@ -118,13 +119,13 @@ struct WindowEvaluator {
         return evaluation
     }
 
-    /// One subgroup value's drift (against its own reference) and performance.
+    /// One subgroup value's drift (against its own reference) and performance; `count` is the
+    /// value's rows in the window, already counted to find the values.
     private func evaluateSubgroup(
-        index: Int, name: String, value: String, profile: ReferenceProfile?, hasReference: Bool,
+        index: Int, name: String, value: String, count: Int, profile: ReferenceProfile?, hasReference: Bool,
         window: WindowData, labeled: LabeledSample
     ) -> (subgroup: SubgroupEvaluation, features: [FeatureEvaluation]) {
         let label = "\(name)=\(value)"
-        let count = window.subgroups[index].count { $0 == value }
         var entry = SubgroupEvaluation(name: name, value: value, n: count, outcomes: 0, driftedFeatures: [])
         var features: [FeatureEvaluation] = []
         var skipped: [String] = []
