@@ -9,7 +9,8 @@ public struct NumericWindow: Sendable, Equatable {
     public init() {}
 
     public init(values: [Double]) {
-        for value in values { append(value) }
+        self.values = values.filter { !$0.isNaN }
+        missingCount = values.count - self.values.count
     }
 
     /// Adds one value; NaN counts as missing.

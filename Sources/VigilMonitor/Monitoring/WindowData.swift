@@ -49,10 +49,15 @@ struct WindowData: Sendable, Equatable {
     }
 
     /// The distinct non-missing values with how often each occurs, most frequent first (ties by value).
-    static func byFrequency(_ values: some Sequence<String?>) -> [(value: String, count: Int)] {
+    static func byFrequency(_ values: [String?]) -> [(value: String, count: Int)] {
         var counter = CategoryCounter()
         for value in values { if let value { counter.add(value) } }
-        return counter.counts.map { ($0.key, $0.value) }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value }
+        return byFrequency(counter)
+    }
+
+    /// The counted values with their counts, most frequent first (ties by value).
+    static func byFrequency(_ counter: CategoryCounter) -> [(value: String, count: Int)] {
+        counter.counts.map { ($0.key, $0.value) }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value }
     }
 
     /// The version most of the rows were made by.

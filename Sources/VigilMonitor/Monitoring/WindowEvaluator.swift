@@ -64,44 +64,46 @@ struct WindowEvaluator {
             slices += values.map { (index, name, $0.value, $0.count, hasReference) }
         }
 
-        // Every independent piece in one pool on two threads: each feature over the whole
-        // window, each subgroup value, and the scores (output drift and performance).
+        // Every independent piece in one pool on two threads: the scores (output drift and
+        // performance), each subgroup value, and each feature over the whole window. The longest
+        // pieces go first, so that the two threads finish close together: the scores take a few
+        // times a feature's time, a subgroup value with drift many times (and one without little).
         enum Piece: Sendable {
-            case feature(ColumnDrift, values: [Double]?)
+            case feature(ColumnDrift, outOfRange: Double?)
             case subgroup(SubgroupEvaluation, [FeatureEvaluation])
             case scores(ScoreEvaluation?, PerformanceEvaluation)
         }
         let overall = reference?.overall.columns ?? []
         let evaluator = self
-        let pieces = ParallelWork.map(overall.count + slices.count + 1) { [slices] job -> Piece in
-            if job < overall.count {
-                let (drift, values) = evaluator.columnDrift(overall[job], in: window)
-                return .feature(drift, values: values)
+        let pieces = ParallelWork.map(1 + slices.count + overall.count) { [slices] job -> Piece in
+            if job == 0 {
+                var score: ScoreEvaluation?
+                if let scores = reference?.scores {
+                    let drift = NumericWindow(values: window.scores).evaluate(against: scores)
+                    score = ScoreEvaluation(
+                        psi: drift.psi, ksStatistic: drift.ksStatistic, ksPValue: drift.ksPValue,
+                        mean: Self.mean(window.scores), referenceMean: scores.mean)
+                }
+                return .scores(score, evaluator.performance(labeled: labeled, windowScores: window.scores))
             }
-            if job < overall.count + slices.count {
-                let slice = slices[job - overall.count]
+            if job <= slices.count {
+                let slice = slices[job - 1]
                 let (entry, features) = evaluator.evaluateSubgroup(
                     index: slice.index, name: slice.name, value: slice.value, count: slice.count,
                     profile: slice.hasReference ? reference?.subgroups["\(slice.name)=\(slice.value)"] : nil,
                     hasReference: slice.hasReference, window: window, labeled: labeled)
                 return .subgroup(entry, features)
             }
-            var score: ScoreEvaluation?
-            if let scores = reference?.scores {
-                let drift = NumericWindow(values: window.scores).evaluate(against: scores)
-                score = ScoreEvaluation(
-                    psi: drift.psi, ksStatistic: drift.ksStatistic, ksPValue: drift.ksPValue,
-                    mean: Self.mean(window.scores), referenceMean: scores.mean)
-            }
-            return .scores(score, evaluator.performance(labeled: labeled, windowScores: window.scores))
+            let (drift, outOfRange) = evaluator.columnDrift(overall[job - 1 - slices.count], in: window)
+            return .feature(drift, outOfRange: outOfRange)
         }
         var drifts: [ColumnDrift] = []
-        var numericValues: [String: [Double]] = [:]
+        var outOfRange: [Double?] = []
         for piece in pieces {
             switch piece {
-            case .feature(let drift, let values):
+            case .feature(let drift, let share):
                 drifts.append(drift)
-                if let values { numericValues[drift.name] = values }
+                outOfRange.append(share)
             case .subgroup(let entry, let features):
                 evaluation.subgroups.append(entry)
                 evaluation.features += features
@@ -110,8 +112,8 @@ struct WindowEvaluator {
                 evaluation.performance = performance
             }
         }
-        if let reference {
-            let (features, share) = featureEvaluations(of: drifts, profile: reference.overall, numericValues: numericValues, subgroup: nil)
+        if reference != nil {
+            let (features, share) = featureEvaluations(of: drifts, outOfRange: outOfRange, subgroup: nil)
             evaluation.features = features + evaluation.features
             evaluation.driftedShare = share
         }
@@ -179,13 +181,18 @@ struct WindowEvaluator {
         return evaluation
     }
 
-    /// One feature of `window` against its reference column, with the feature's present values
-    /// (numeric features) for the out-of-range share.
-    private func columnDrift(_ reference: ColumnProfile, in window: WindowData) -> (ColumnDrift, [Double]?) {
+    /// One feature of `window` against its reference column, with the share of the feature's
+    /// present values outside the reference's range (numeric features, when both have values),
+    /// counted here, in the feature's job, rather than after the pool.
+    private func columnDrift(_ reference: ColumnProfile, in window: WindowData) -> (ColumnDrift, outOfRange: Double?) {
         switch reference {
         case .numeric(let profile):
             let column = window.layout.numeric.firstIndex(of: profile.name).map { NumericWindow(values: window.numeric[$0]) } ?? NumericWindow()
-            return (column.evaluate(against: profile), column.values)
+            var outOfRange: Double?
+            if let low = profile.minimum, let high = profile.maximum, !column.values.isEmpty {
+                outOfRange = Double(column.values.count { $0 < low || $0 > high }) / Double(column.values.count)
+            }
+            return (column.evaluate(against: profile), outOfRange)
         case .categorical(let profile):
             let column = window.layout.categorical.firstIndex(of: profile.name).map { CategoricalWindow(values: window.categorical[$0]) } ?? CategoricalWindow()
             return (column.evaluate(against: profile), nil)
@@ -195,27 +202,21 @@ struct WindowEvaluator {
     /// Each feature of `window` against `profile`, with BH adjustment across the features.
     private func drift(of window: WindowData, against profile: ReferenceProfile, subgroup: String?) -> ([FeatureEvaluation], Double) {
         var drifts: [ColumnDrift] = []
-        var numericValues: [String: [Double]] = [:]
+        var outOfRange: [Double?] = []
         for column in profile.columns {
-            let (drift, values) = columnDrift(column, in: window)
+            let (drift, share) = columnDrift(column, in: window)
             drifts.append(drift)
-            if let values { numericValues[drift.name] = values }
+            outOfRange.append(share)
         }
-        return featureEvaluations(of: drifts, profile: profile, numericValues: numericValues, subgroup: subgroup)
+        return featureEvaluations(of: drifts, outOfRange: outOfRange, subgroup: subgroup)
     }
 
-    /// The features' evaluations from their drifts: BH adjustment, decision, out-of-range shares.
-    private func featureEvaluations(
-        of drifts: [ColumnDrift], profile: ReferenceProfile, numericValues: [String: [Double]], subgroup: String?
-    ) -> ([FeatureEvaluation], Double) {
+    /// The features' evaluations from their drifts and out-of-range shares (aligned by index):
+    /// BH adjustment and decision.
+    private func featureEvaluations(of drifts: [ColumnDrift], outOfRange: [Double?], subgroup: String?) -> ([FeatureEvaluation], Double) {
         let report = DriftReport(columns: drifts, configuration: model.drift.decision)
-        let features = report.columns.map { column -> FeatureEvaluation in
-            var outOfRange: Double?
-            if case .numeric(let reference)? = profile.column(named: column.name), let low = reference.minimum, let high = reference.maximum,
-               let values = numericValues[column.name], !values.isEmpty {
-                outOfRange = Double(values.count { $0 < low || $0 > high }) / Double(values.count)
-            }
-            return FeatureEvaluation(
+        let features = zip(report.columns, outOfRange).map { column, outOfRange -> FeatureEvaluation in
+            FeatureEvaluation(
                 name: column.name, type: column.type, subgroup: subgroup, n: column.currentCount,
                 psi: column.psi, ksStatistic: column.ksStatistic, ksPValue: column.ksPValue,
                 ksPValueAdjusted: column.ksPValueAdjusted, wasserstein: column.wasserstein,
@@ -263,6 +264,10 @@ struct WindowEvaluator {
 extension LabeledSample {
     /// Each value of subgroup `index` among the rows, most frequent first.
     func subgroupCounts(_ index: Int) -> [String] {
-        WindowData.byFrequency(subgroups.lazy.map { $0.indices.contains(index) ? $0[index] : nil }).map(\.value)
+        var counter = CategoryCounter()
+        for row in subgroups where row.indices.contains(index) {
+            if let value = row[index] { counter.add(value) }
+        }
+        return WindowData.byFrequency(counter).map(\.value)
     }
 }
