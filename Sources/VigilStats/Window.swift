@@ -8,9 +8,20 @@ public struct NumericWindow: Sendable, Equatable {
 
     public init() {}
 
+    /// A whole column at once: the present values are copied in one pass without branches
+    /// (every value is written, and the write position advances past the present ones).
     public init(values: [Double]) {
-        self.values = values.filter { !$0.isNaN }
-        missingCount = values.count - self.values.count
+        var present = 0
+        self.values = [Double](unsafeUninitializedCapacity: values.count) { buffer, count in
+            values.withUnsafeBufferPointer { source in
+                for value in source {
+                    buffer[present] = value
+                    present &+= value.isNaN ? 0 : 1
+                }
+            }
+            count = present
+        }
+        missingCount = values.count - present
     }
 
     /// Adds one value; NaN counts as missing.
@@ -56,9 +67,7 @@ public struct CategoricalWindow: Sendable, Equatable {
     /// see ``CategoryCounter``.
     public init(values: [String?]) {
         var counter = CategoryCounter()
-        for value in values {
-            if let value { counter.add(value) } else { missingCount += 1 }
-        }
+        missingCount = counter.add(contentsOf: values)
         categoryCounts = counter.counts
     }
 
@@ -91,12 +100,16 @@ public struct CategoricalWindow: Sendable, Equatable {
 /// Kelvin sign and "K") is counted with it as before, under the form seen first, as a
 /// dictionary keeps it (subgroup values and versions are printed).
 public struct CategoryCounter: Sendable {
-    /// The table: a slot is used when its count is above zero.
-    private var keys = [String](repeating: "", count: 16)
-    private var hashes = [UInt64](repeating: 0, count: 16)
-    private var slotCounts = [Int](repeating: 0, count: 16)
-    /// When each slot's string was first added (the number of strings added before it).
-    private var slotFirstSeen = [Int](repeating: 0, count: 16)
+    /// One string of the table, used when `count` is above zero.
+    private struct Slot {
+        var key = ""
+        var hash: UInt64 = 0
+        var count = 0
+        /// When the string was first added (the number of strings added before it).
+        var firstSeen = 0
+    }
+
+    private var slots = [Slot](repeating: Slot(), count: 16)
     private var used = 0
     /// Strings that are not ASCII, with their counts and when each was first added.
     private var others: [String: (count: Int, firstSeen: Int)] = [:]
@@ -111,30 +124,67 @@ public struct CategoryCounter: Sendable {
             others[value, default: (0, added)].count += 1
             return
         }
-        let mask = keys.count - 1
+        let mask = slots.count - 1
         var slot = Self.slot(of: hash, mask: mask)
-        while slotCounts[slot] > 0 {
-            if hashes[slot] == hash && keys[slot] == value {
-                slotCounts[slot] += 1
+        while slots[slot].count > 0 {
+            if slots[slot].hash == hash && slots[slot].key == value {
+                slots[slot].count += 1
                 return
             }
             slot = (slot + 1) & mask
         }
-        keys[slot] = value
-        hashes[slot] = hash
-        slotCounts[slot] = 1
-        slotFirstSeen[slot] = added
+        slots[slot] = Slot(key: value, hash: hash, count: 1, firstSeen: added)
         used += 1
-        if used * 2 > keys.count { grow() }
+        if used * 2 > slots.count { grow() }
+    }
+
+    /// Adds every value of `values` that is not `nil`, with the counts of adding them one by one;
+    /// returns how many were `nil`. A value whose string is already in the table (nearly every
+    /// one: a column has few categories) is counted within one access to the table's storage.
+    public mutating func add(contentsOf values: [String?]) -> Int {
+        var missing = 0
+        var next = 0
+        while next < values.count {
+            var counted = 0
+            let stop = slots.withUnsafeMutableBufferPointer { slots in
+                let mask = slots.count - 1
+                var index = next
+                scan: while index < values.count {
+                    guard let value = values[index] else {
+                        missing += 1
+                        index += 1
+                        continue
+                    }
+                    guard let hash = Self.asciiHash(value) else { break }
+                    var slot = Self.slot(of: hash, mask: mask)
+                    while slots[slot].count > 0 {
+                        if slots[slot].hash == hash && slots[slot].key == value {
+                            slots[slot].count += 1
+                            counted += 1
+                            index += 1
+                            continue scan
+                        }
+                        slot = (slot + 1) & mask
+                    }
+                    break
+                }
+                return index
+            }
+            added &+= counted
+            guard stop < values.count, let value = values[stop] else { break }
+            add(value)  // a new string, or one that is not ASCII
+            next = stop + 1
+        }
+        return missing
     }
 
     /// Each distinct string with its count.
     public var counts: [String: Int] {
         var result: [String: Int] = Dictionary(minimumCapacity: used + others.count)
         var firstSeen: [String: Int] = [:]
-        for slot in keys.indices where slotCounts[slot] > 0 {
-            result[keys[slot]] = slotCounts[slot]
-            if !others.isEmpty { firstSeen[keys[slot]] = slotFirstSeen[slot] }
+        for slot in slots where slot.count > 0 {
+            result[slot.key] = slot.count
+            if !others.isEmpty { firstSeen[slot.key] = slot.firstSeen }
         }
         for (value, other) in others {
             if let count = result[value], let asciiFirstSeen = firstSeen[value], other.firstSeen < asciiFirstSeen {
@@ -170,19 +220,13 @@ public struct CategoryCounter: Sendable {
 
     /// Doubles the table, keeping it at most half full.
     private mutating func grow() {
-        let (oldKeys, oldHashes, oldCounts, oldFirstSeen) = (keys, hashes, slotCounts, slotFirstSeen)
-        let size = keys.count * 2
-        keys = [String](repeating: "", count: size)
-        hashes = [UInt64](repeating: 0, count: size)
-        slotCounts = [Int](repeating: 0, count: size)
-        slotFirstSeen = [Int](repeating: 0, count: size)
-        for index in oldKeys.indices where oldCounts[index] > 0 {
-            var slot = Self.slot(of: oldHashes[index], mask: size - 1)
-            while slotCounts[slot] > 0 { slot = (slot + 1) & (size - 1) }
-            keys[slot] = oldKeys[index]
-            hashes[slot] = oldHashes[index]
-            slotCounts[slot] = oldCounts[index]
-            slotFirstSeen[slot] = oldFirstSeen[index]
+        let old = slots
+        slots = [Slot](repeating: Slot(), count: old.count * 2)
+        let mask = slots.count - 1
+        for entry in old where entry.count > 0 {
+            var slot = Self.slot(of: entry.hash, mask: mask)
+            while slots[slot].count > 0 { slot = (slot + 1) & mask }
+            slots[slot] = entry
         }
     }
 }

@@ -51,7 +51,7 @@ struct WindowData: Sendable, Equatable {
     /// The distinct non-missing values with how often each occurs, most frequent first (ties by value).
     static func byFrequency(_ values: [String?]) -> [(value: String, count: Int)] {
         var counter = CategoryCounter()
-        for value in values { if let value { counter.add(value) } }
+        _ = counter.add(contentsOf: values)
         return byFrequency(counter)
     }
 
@@ -63,7 +63,7 @@ struct WindowData: Sendable, Equatable {
     /// The version most of the rows were made by.
     var mostFrequentVersion: String? {
         var counter = CategoryCounter()
-        for case let version? in versions { counter.add(version) }
+        _ = counter.add(contentsOf: versions)
         return counter.counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key
     }
 }
