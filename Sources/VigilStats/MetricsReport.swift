@@ -49,8 +49,14 @@ public struct MetricsReport: Sendable, Equatable, Codable {
         }
         count = labels.count
         positives = labels.count { $0 }
-        auroc = ROC.auroc(labels: labels, scores: scores)
-        aurocInterval = ROC.deLongInterval(labels: labels, scores: scores)
+        // The AUROC and its interval share one set of DeLong components.
+        if let components = DeLongComponents(labels: labels, scores: scores) {
+            auroc = .value(components.auroc)
+            aurocInterval = .value(ROC.deLongInterval(components))
+        } else {
+            auroc = .undefined(reason: ROC.undefinedReason(labels))
+            aurocInterval = .undefined(reason: ROC.undefinedReason(labels))
+        }
         averagePrecision = ROC.averagePrecision(labels: labels, scores: scores)
         brierScore = ScoringRules.brierScore(labels: labels, scores: scores)
         logLoss = ScoringRules.logLoss(labels: labels, scores: scores)
