@@ -153,8 +153,10 @@ struct WindowEvaluator {
     /// Fills in a subgroup's performance on its joined outcomes; returns why it was skipped, if it was.
     private func addPerformance(of outcomes: LabeledSample, to entry: inout SubgroupEvaluation) -> String? {
         entry.outcomes = outcomes.count
+        // Only the metrics a subgroup reports.
         guard outcomes.count >= model.performance.minOutcomes, let metrics = try? MetricsReport(
-            labels: outcomes.labels, scores: outcomes.scores, threshold: model.performance.threshold) else {
+            labels: outcomes.labels, scores: outcomes.scores, threshold: model.performance.threshold,
+            parts: [.discrimination, .expectedCalibrationError]) else {
             return "performance: \(outcomes.count) joined outcomes, fewer than min_outcomes (\(model.performance.minOutcomes))"
         }
         entry.auroc = metrics.auroc.value
@@ -233,7 +235,9 @@ struct WindowEvaluator {
         var result = PerformanceEvaluation(n: labeled.count, positives: labeled.labels.count { $0 }, threshold: rules.threshold)
         if labeled.count < rules.minOutcomes {
             result.skipped = "\(labeled.count) joined outcomes, fewer than min_outcomes (\(rules.minOutcomes))"
-        } else if let metrics = try? MetricsReport(labels: labeled.labels, scores: labeled.scores, threshold: rules.threshold) {
+        } else if let metrics = try? MetricsReport(
+            labels: labeled.labels, scores: labeled.scores, threshold: rules.threshold,
+            parts: [.discrimination, .averagePrecision, .brierScore, .expectedCalibrationError]) {
             result.auroc = metrics.auroc.value
             result.aurocCI = metrics.aurocInterval.value.map { [$0.lower, $0.upper] }
             result.averagePrecision = metrics.averagePrecision.value
