@@ -172,3 +172,21 @@ struct DistinctValueWalkTests {
         #expect(empty.isEmpty && empty.sortedValues.isEmpty && empty.distinctCount == 0)
     }
 }
+
+struct StoredProfileFormatTests {
+    @Test("a numeric reference profile still encodes its sorted values as a plain array under sortedValues")
+    func encodesSortedValues() throws {
+        let values = [3.5, -0.0, 1.25, 1.25, .nan, 0.0, 7.0, 1.25]
+        let profile = NumericReferenceProfile(name: "x", values: values, binCount: 4)
+        let json = try JSONEncoder().encode(profile)
+        let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        #expect(Set(object.keys) == ["type", "name", "rowCount", "missingCount", "binCount", "edges", "binCounts",
+                                     "minimum", "maximum", "mean", "standardDeviation", "sortedValues", "isSampled"])
+        let stored = try #require(object["sortedValues"] as? [Double])
+        #expect(stored == [-0.0, 0.0, 1.25, 1.25, 1.25, 3.5, 7.0])
+        #expect(profile.sortedValues.map(\.bitPattern) == RadixSort.sorted(values.filter { !$0.isNaN }).map(\.bitPattern))
+        let decoded = try JSONDecoder().decode(NumericReferenceProfile.self, from: json)
+        #expect(decoded == profile)
+        #expect(decoded.sample.count == 7 && decoded.sample.distinctCount == 4)
+    }
+}
