@@ -49,11 +49,11 @@ extension ColumnDrift {
     /// numbers as profiling the reference and evaluating a ``NumericWindow`` against it.
     public static func numeric(name: String, reference: [Double], current: [Double], binCount: Int = 10) -> ColumnDrift {
         let sortedReference = RadixSort.sorted(reference.filter { !$0.isNaN })
-        let sortedCurrent = RadixSort.sorted(current.filter { !$0.isNaN })
+        let sortedCurrent = RadixSort.sortedSample(current.filter { !$0.isNaN })
         let edges = PSI.edges(sortedReference: sortedReference, binCount: binCount)
         return numeric(
             name: name,
-            sortedReference: sortedReference, referenceMissing: reference.count - sortedReference.count,
+            sortedReference: SortedSample(sorted: sortedReference), referenceMissing: reference.count - sortedReference.count,
             referenceBinCounts: PSI.binCounts(sorted: sortedReference, edges: edges), edges: edges,
             referenceStandardDeviation: Moments(sortedReference)?.standardDeviation,
             sortedCurrent: sortedCurrent, currentMissing: current.count - sortedCurrent.count)
@@ -61,12 +61,13 @@ extension ColumnDrift {
 
     /// The shared core of both numeric paths: every input is already sorted or counted.
     ///
-    /// - Complexity: O(n + m) plus the p-value (see ``KolmogorovSmirnov/pValue(statistic:referenceCount:currentCount:)``).
+    /// - Complexity: O(distinct values of both samples) plus the p-value (see
+    ///   ``KolmogorovSmirnov/pValue(statistic:referenceCount:currentCount:)``).
     static func numeric(
         name: String,
-        sortedReference: [Double], referenceMissing: Int,
+        sortedReference: SortedSample, referenceMissing: Int,
         referenceBinCounts: [Int], edges: [Double], referenceStandardDeviation: Double?,
-        sortedCurrent: [Double], currentMissing: Int
+        sortedCurrent: SortedSample, currentMissing: Int
     ) -> ColumnDrift {
         var drift = ColumnDrift(
             name: name, kind: .numeric,
@@ -76,8 +77,8 @@ extension ColumnDrift {
         let currentBinCounts = PSI.binCounts(sorted: sortedCurrent, edges: edges)
         drift.psi = PSI.index(referenceCounts: referenceBinCounts, currentCounts: currentBinCounts)
         drift.jensenShannon = JensenShannon.distance(referenceBinCounts, currentBinCounts)
-        // One merge walk gives both D and the Wasserstein distance.
-        let walk = EmpiricalDistributionWalk.walk(sortedReference, sortedCurrent)
+        // One merge walk over the distinct values gives both D and the Wasserstein distance.
+        let walk = EmpiricalDistributionWalk(reference: sortedReference, current: sortedCurrent)
         let (ks, _) = KolmogorovSmirnov.pValue(
             statistic: walk.ksStatistic, referenceCount: sortedReference.count, currentCount: sortedCurrent.count)
         drift.ksStatistic = ks.statistic
@@ -91,8 +92,7 @@ extension ColumnDrift {
     /// Compares two categorical samples (`nil` = missing) held in memory.
     public static func categorical(name: String, reference: [String?], current: [String?]) -> ColumnDrift {
         let profile = CategoricalReferenceProfile(name: name, values: reference)
-        var window = CategoricalWindow()
-        for value in current { window.append(value) }
+        let window = CategoricalWindow(values: current)
         return categorical(name: name, reference: profile.categoryCounts, referenceMissing: profile.missingCount,
                            current: window.categoryCounts, currentMissing: window.missingCount)
     }

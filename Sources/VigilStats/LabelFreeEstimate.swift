@@ -45,7 +45,9 @@ public struct LabelFreeEstimate: Sendable, Equatable, Codable {
         sensitivity = ratio(tp, tp + fn, "no expected positives")
         specificity = ratio(tn, tn + fp, "no expected negatives")
         positivePredictiveValue = ratio(tp, tp + fp, "no prediction at or above the threshold")
-        auroc = Self.expectedAUROC(sortedAscending: scores.sorted())
+        // The radix sort may order -0.0 and 0.0 differently from `sorted()`; the sums below
+        // are the same either way.
+        auroc = Self.expectedAUROC(sortedAscending: RadixSort.sorted(scores))
     }
 
     /// The area under the expected ROC curve: at each distinct score t, the expected TPR is

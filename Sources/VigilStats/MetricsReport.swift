@@ -33,6 +33,22 @@ public struct MetricsReport: Sendable, Equatable, Codable {
         case positivePredictiveValue = "ppv", negativePredictiveValue = "npv"
     }
 
+    /// Groups of metrics that can be left out when they are not needed (the confusion matrix
+    /// and the ratios from it are always computed: they cost one pass).
+    public struct Parts: OptionSet, Sendable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        /// The AUROC and its DeLong interval.
+        public static let discrimination = Parts(rawValue: 1 << 0)
+        public static let averagePrecision = Parts(rawValue: 1 << 1)
+        public static let brierScore = Parts(rawValue: 1 << 2)
+        public static let logLoss = Parts(rawValue: 1 << 3)
+        public static let expectedCalibrationError = Parts(rawValue: 1 << 4)
+        /// The logistic recalibration's intercept and slope.
+        public static let recalibration = Parts(rawValue: 1 << 5)
+        public static let all: Parts = [.discrimination, .averagePrecision, .brierScore, .logLoss, .expectedCalibrationError, .recalibration]
+    }
+
     /// Computes every metric.
     ///
     /// - Parameters:
@@ -41,6 +57,15 @@ public struct MetricsReport: Sendable, Equatable, Codable {
     ///   - threshold: Scores at or above it are positive predictions.
     /// - Throws: ``MetricsInputError`` when the counts differ or a score is not a probability.
     public init(labels: [Bool], scores: [Double], threshold: Double = 0.5) throws(MetricsInputError) {
+        try self.init(labels: labels, scores: scores, threshold: threshold, parts: .all)
+    }
+
+    /// Computes the metrics of `parts` and the confusion matrix; the others are undefined
+    /// ("not computed"). For callers that report a few metrics of many samples (a window's
+    /// subgroup values), where the others' cost adds up.
+    ///
+    /// - Throws: ``MetricsInputError`` when the counts differ or a score is not a probability.
+    public init(labels: [Bool], scores: [Double], threshold: Double, parts: Parts) throws(MetricsInputError) {
         guard labels.count == scores.count else {
             throw .countMismatch(labels: labels.count, scores: scores.count)
         }
@@ -49,13 +74,28 @@ public struct MetricsReport: Sendable, Equatable, Codable {
         }
         count = labels.count
         positives = labels.count { $0 }
-        auroc = ROC.auroc(labels: labels, scores: scores)
-        aurocInterval = ROC.deLongInterval(labels: labels, scores: scores)
-        averagePrecision = ROC.averagePrecision(labels: labels, scores: scores)
-        brierScore = ScoringRules.brierScore(labels: labels, scores: scores)
-        logLoss = ScoringRules.logLoss(labels: labels, scores: scores)
-        expectedCalibrationError = Calibration.expectedCalibrationError(labels: labels, scores: scores)
-        let fit = Calibration.logisticRecalibration(labels: labels, scores: scores)
+        let notComputed = "not computed"
+        // The AUROC and its interval share one set of DeLong components.
+        if !parts.contains(.discrimination) {
+            auroc = .undefined(reason: notComputed)
+            aurocInterval = .undefined(reason: notComputed)
+        } else if let components = DeLongComponents(labels: labels, scores: scores) {
+            auroc = .value(components.auroc)
+            aurocInterval = .value(ROC.deLongInterval(components))
+        } else {
+            auroc = .undefined(reason: ROC.undefinedReason(labels))
+            aurocInterval = .undefined(reason: ROC.undefinedReason(labels))
+        }
+        averagePrecision = parts.contains(.averagePrecision)
+            ? ROC.averagePrecision(labels: labels, scores: scores) : .undefined(reason: notComputed)
+        brierScore = parts.contains(.brierScore)
+            ? ScoringRules.brierScore(labels: labels, scores: scores) : .undefined(reason: notComputed)
+        logLoss = parts.contains(.logLoss)
+            ? ScoringRules.logLoss(labels: labels, scores: scores) : .undefined(reason: notComputed)
+        expectedCalibrationError = parts.contains(.expectedCalibrationError)
+            ? Calibration.expectedCalibrationError(labels: labels, scores: scores) : .undefined(reason: notComputed)
+        let fit = parts.contains(.recalibration)
+            ? Calibration.logisticRecalibration(labels: labels, scores: scores) : .undefined(reason: notComputed)
         calibrationIntercept = fit.map(\.intercept)
         calibrationSlope = fit.map(\.slope)
         let matrix = ConfusionMatrix(labels: labels, scores: scores, threshold: threshold)

@@ -66,6 +66,19 @@ public enum PSI {
         return counts
     }
 
+    /// Bin counts of a sorted sample, one merge step per distinct value (tied values share a bin).
+    ///
+    /// - Complexity: O(distinct values + edges.count).
+    public static func binCounts(sorted sample: SortedSample, edges: [Double]) -> [Int] {
+        var counts = [Int](repeating: 0, count: edges.count + 1)
+        var binIndex = 0
+        sample.forEachDistinct { value, count in
+            while binIndex < edges.count && edges[binIndex] < value { binIndex += 1 }
+            counts[binIndex] += count
+        }
+        return counts
+    }
+
     /// PSI from per-bin (or per-category) counts of the two samples, aligned by index.
     ///
     /// - Returns: `nil` when either sample has no values.

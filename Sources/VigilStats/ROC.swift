@@ -27,10 +27,15 @@ public enum ROC {
         guard let components = DeLongComponents(labels: labels, scores: scores) else {
             return .undefined(reason: undefinedReason(labels))
         }
+        return .value(deLongInterval(components))
+    }
+
+    /// The interval of ``deLongInterval(labels:scores:)`` from components already computed.
+    static func deLongInterval(_ components: DeLongComponents) -> ConfidenceInterval {
         let halfWidth = z975 * components.variance.squareRoot()
-        return .value(ConfidenceInterval(
+        return ConfidenceInterval(
             lower: max(0, components.auroc - halfWidth),
-            upper: min(1, components.auroc + halfWidth)))
+            upper: min(1, components.auroc + halfWidth))
     }
 
     /// Average precision, as `sklearn.metrics.average_precision_score`:
@@ -71,7 +76,8 @@ public enum ROC {
     }
 }
 
-/// The DeLong structural components of the AUROC.
+/// The DeLong structural components of the AUROC, of scores without NaN (``MetricsReport``
+/// accepts only probabilities).
 struct DeLongComponents {
     var auroc: Double
     var variance: Double
@@ -85,8 +91,10 @@ struct DeLongComponents {
             if label { positives.append(score) } else { negatives.append(score) }
         }
         guard !positives.isEmpty, !negatives.isEmpty else { return nil }
-        positives.sort()
-        negatives.sort()
+        // Only the sorted values matter (placements count values below and equal), so the radix
+        // sort's order of -0.0 and 0.0 changes nothing.
+        positives = RadixSort.sorted(positives)
+        negatives = RadixSort.sorted(negatives)
         let m = Double(positives.count)
         let n = Double(negatives.count)
         // V10(x) = P(negative < x) + ½ P(negative == x), for each positive x.

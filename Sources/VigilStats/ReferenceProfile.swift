@@ -80,9 +80,21 @@ public struct NumericReferenceProfile: Sendable, Equatable, Codable {
     /// Population standard deviation (ddof = 0) of all non-missing values.
     public var standardDeviation: Double?
     /// Non-missing values in ascending order: all of them unless ``isSampled``.
-    public var sortedValues: [Double]
+    public var sortedValues: [Double] {
+        get { sample.sortedValues }
+        set { sample = SortedSample(sorted: newValue) }
+    }
+    /// ``sortedValues`` as distinct values with cumulative counts, the form window evaluation
+    /// walks without copying (and smaller than the values when they tie); encoded as the values.
+    public private(set) var sample: SortedSample
     /// Whether ``sortedValues`` is a bounded sample of the order statistics rather than all values.
     public var isSampled: Bool
+
+    private enum CodingKeys: String, CodingKey {
+        case type, name, rowCount, missingCount, binCount, edges, binCounts, minimum, maximum, mean, standardDeviation
+        case sample = "sortedValues"
+        case isSampled
+    }
 
     /// Profiles a column of reference values.
     ///
@@ -112,12 +124,12 @@ public struct NumericReferenceProfile: Sendable, Equatable, Codable {
         standardDeviation = summary?.standardDeviation
         if let maximumStoredValues, maximumStoredValues > 0, sorted.count > maximumStoredValues {
             let n = sorted.count
-            sortedValues = (0..<maximumStoredValues).map { i in
+            sample = SortedSample(sorted: (0..<maximumStoredValues).lazy.map { i in
                 sorted[(i * (n - 1)) / max(maximumStoredValues - 1, 1)]
-            }
+            })
             isSampled = true
         } else {
-            sortedValues = sorted
+            sample = SortedSample(sorted: sorted)
             isSampled = false
         }
     }

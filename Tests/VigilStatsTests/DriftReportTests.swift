@@ -189,3 +189,37 @@ struct MultipleTestingTests {
         for (a, e) in zip(MultipleTesting.bonferroni(p), (record["bonferroni"] as! [Any]).map(double)) { #expect(isClose(a, e, absolute: 1e-300)) }
     }
 }
+
+struct CategoryCounterTests {
+    @Test("counting a column at once gives the counts of appending each value, canonically equal strings together")
+    func countsLikeADictionary() {
+        var values: [String?] = []
+        var state: UInt64 = 42
+        let levels = ["a", "b", "ED", "ICU", "Ward", "emergency-department-level-two", "", "K", "\u{212A}", "caf\u{E9}", "cafe\u{301}", "é", ";", "\u{37E}"]
+        for _ in 0..<5_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let index = Int(state >> 33) % (levels.count + 1)
+            values.append(index == levels.count ? nil : levels[index])
+        }
+        // Many distinct values, so that the table grows.
+        values += (0..<300).map { "level-\($0 % 150)" }
+        var expected = CategoricalWindow()
+        for value in values { expected.append(value) }
+        let counted = CategoricalWindow(values: values)
+        #expect(counted.missingCount == expected.missingCount)
+        #expect(counted.categoryCounts.count == expected.categoryCounts.count)
+        for (category, count) in expected.categoryCounts {
+            #expect(counted.categoryCounts[category] == count, "\(category)")
+        }
+        #expect(counted.categoryCounts["K"] == expected.categoryCounts["\u{212A}"])
+        // The form kept for canonically equal strings is the one seen first, as a dictionary keeps it.
+        #expect(Set(counted.categoryCounts.keys.map { Array($0.utf8) }) == Set(expected.categoryCounts.keys.map { Array($0.utf8) }))
+        for order in [["K", "\u{212A}", "K"], ["\u{212A}", "K"], [";", "\u{37E}"], ["\u{37E}", ";", "\u{37E}"]] {
+            var dictionary: [String: Int] = [:]
+            for value in order { dictionary[value, default: 0] += 1 }
+            let window = CategoricalWindow(values: order)
+            #expect(window.categoryCounts.map { Array($0.key.utf8) } == dictionary.map { Array($0.key.utf8) })
+            #expect(window.categoryCounts.values.first == order.count)
+        }
+    }
+}

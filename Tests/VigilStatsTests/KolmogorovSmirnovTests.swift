@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import VigilStats
 
@@ -110,5 +111,82 @@ struct EmpiricalDistributionWalkTests {
         let w = try #require(Wasserstein.distance(sortedReference: a, sortedCurrent: b))
         #expect(abs(d - expected.d) <= 1e-15, "n = \(n), m = \(m)")
         #expect(abs(w - expected.w) <= 1e-12 * max(1, expected.w), "n = \(n), m = \(m)")
+    }
+}
+
+struct DistinctValueWalkTests {
+    /// A tie-heavy sample around zero in which every other zero is `-0.0`.
+    static func sample(seed: Int, count: Int, shift: Double, resolution: Double) -> [Double] {
+        var flip = false
+        return SplitMixSample.expand(["seed": seed, "count": count, "scale": 2.0, "shift": shift, "resolution": resolution])
+            .map { value in
+                guard value == 0 else { return value }
+                flip.toggle()
+                return flip ? -0.0 : 0.0
+            }
+    }
+
+    static func bits(_ walk: EmpiricalDistributionWalk) -> [UInt64] {
+        [walk.largestPositiveDifference.bitPattern, walk.largestNegativeDifference.bitPattern, walk.wasserstein.bitPattern]
+    }
+
+    @Test("the walk over distinct values is bit-identical to the walk over every value", arguments: 0..<80)
+    func matchesValueByValueWalk(seed: Int) {
+        let n = 1 + (seed * 37) % 900 + (seed % 5 == 0 ? 4000 : 0)
+        let m = 1 + (seed * 13) % 301
+        let resolution = [1.0, 4, 100, 0][seed % 4]
+        let reference = RadixSort.sorted(Self.sample(seed: seed, count: n, shift: 0, resolution: resolution))
+        let current = RadixSort.sorted(Self.sample(seed: seed + 5000, count: m, shift: seed % 3 == 0 ? 0.4 : 0, resolution: resolution))
+        let expected = EmpiricalDistributionWalk.walk(reference, current)
+        let distinct = EmpiricalDistributionWalk(reference: SortedSample(sorted: reference), current: RadixSort.sortedSample(current))
+        #expect(Self.bits(distinct) == Self.bits(expected), "n = \(n), m = \(m), resolution = \(resolution)")
+        // And with the roles swapped (the larger sample as the window).
+        let swapped = EmpiricalDistributionWalk.walk(current, reference)
+        #expect(Self.bits(EmpiricalDistributionWalk(reference: SortedSample(sorted: current), current: SortedSample(sorted: reference))) == Self.bits(swapped))
+    }
+
+    @Test("a sample that is one tied value, and samples with infinities, walk as before")
+    func edgeCases() {
+        let constant = [Double](repeating: 2.5, count: 40)
+        let spread = RadixSort.sorted(Self.sample(seed: 7, count: 300, shift: 2.5, resolution: 2))
+        let infinite = [-Double.infinity, -Double.infinity, -1, 0, 3, .infinity]
+        for (reference, current) in [(constant, spread), (spread, constant), (constant, constant), (spread, infinite), (infinite, spread)] {
+            let expected = EmpiricalDistributionWalk.walk(reference, current)
+            let distinct = EmpiricalDistributionWalk(reference: SortedSample(sorted: reference), current: SortedSample(sorted: current))
+            #expect(Self.bits(distinct) == Self.bits(expected))
+        }
+    }
+
+    @Test("a sorted sample gives back its values, signed zeros included, and encodes as them")
+    func roundTrips() throws {
+        let values = RadixSort.sorted(Self.sample(seed: 11, count: 3000, shift: 0, resolution: 3) + [-0.0, 0.0, -0.0])
+        let sample = RadixSort.sortedSample(values)
+        #expect(sample.count == values.count)
+        #expect(sample.distinctCount == Set(values).count)
+        #expect(sample.sortedValues.map(\.bitPattern) == values.map(\.bitPattern))
+        #expect(sample == SortedSample(sorted: values))
+        let json = try JSONEncoder().encode(sample)
+        #expect(try JSONDecoder().decode([Double].self, from: json).map(\.bitPattern) == values.map(\.bitPattern))
+        #expect(try JSONDecoder().decode(SortedSample.self, from: json) == sample)
+        let empty = SortedSample(sorted: [Double]())
+        #expect(empty.isEmpty && empty.sortedValues.isEmpty && empty.distinctCount == 0)
+    }
+}
+
+struct StoredProfileFormatTests {
+    @Test("a numeric reference profile still encodes its sorted values as a plain array under sortedValues")
+    func encodesSortedValues() throws {
+        let values = [3.5, -0.0, 1.25, 1.25, .nan, 0.0, 7.0, 1.25]
+        let profile = NumericReferenceProfile(name: "x", values: values, binCount: 4)
+        let json = try JSONEncoder().encode(profile)
+        let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        #expect(Set(object.keys) == ["type", "name", "rowCount", "missingCount", "binCount", "edges", "binCounts",
+                                     "minimum", "maximum", "mean", "standardDeviation", "sortedValues", "isSampled"])
+        let stored = try #require(object["sortedValues"] as? [Double])
+        #expect(stored == [-0.0, 0.0, 1.25, 1.25, 1.25, 3.5, 7.0])
+        #expect(profile.sortedValues.map(\.bitPattern) == RadixSort.sorted(values.filter { !$0.isNaN }).map(\.bitPattern))
+        let decoded = try JSONDecoder().decode(NumericReferenceProfile.self, from: json)
+        #expect(decoded == profile)
+        #expect(decoded.sample.count == 7 && decoded.sample.distinctCount == 4)
     }
 }

@@ -5,6 +5,21 @@ import Testing
 struct MetricsReportTests {
     nonisolated(unsafe) static let cases = (try? Fixture.records("metrics.json", "cases")) ?? []
 
+    @Test("a report of some parts has exactly those metrics of the full report", arguments: cases.indices)
+    func parts(index: Int) throws {
+        let record = Self.cases[index]
+        let labels = (record["labels"] as! [Any]).map { double($0) == 1 }
+        let scores = (record["scores"] as! [Any]).map(double)
+        let full = try MetricsReport(labels: labels, scores: scores)
+        let some = try MetricsReport(labels: labels, scores: scores, threshold: 0.5, parts: [.discrimination, .expectedCalibrationError])
+        #expect(some.auroc == full.auroc && some.aurocInterval == full.aurocInterval)
+        #expect(some.expectedCalibrationError == full.expectedCalibrationError)
+        #expect(some.sensitivity == full.sensitivity && some.truePositives == full.truePositives)
+        for skipped in [some.averagePrecision, some.brierScore, some.logLoss, some.calibrationSlope] {
+            #expect(skipped.undefinedReason == "not computed")
+        }
+    }
+
     @Test("metrics agree with scikit-learn, statsmodels and the DeLong reference", arguments: cases.indices)
     func agree(index: Int) throws {
         let record = Self.cases[index]

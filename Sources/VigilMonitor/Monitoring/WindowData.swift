@@ -1,3 +1,5 @@
+import VigilStats
+
 /// A whole window's values as columns laid out for the model's current configuration (read
 /// from the predictions' stored lines, so a changed feature list applies to the next
 /// evaluation). Also the shape a reference file is read into.
@@ -47,16 +49,21 @@ struct WindowData: Sendable, Equatable {
     }
 
     /// The distinct non-missing values with how often each occurs, most frequent first (ties by value).
-    static func byFrequency(_ values: some Sequence<String?>) -> [(value: String, count: Int)] {
-        var counts: [String: Int] = [:]
-        for value in values { if let value { counts[value, default: 0] += 1 } }
-        return counts.map { ($0.key, $0.value) }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value }
+    static func byFrequency(_ values: [String?]) -> [(value: String, count: Int)] {
+        var counter = CategoryCounter()
+        _ = counter.add(contentsOf: values)
+        return byFrequency(counter)
+    }
+
+    /// The counted values with their counts, most frequent first (ties by value).
+    static func byFrequency(_ counter: CategoryCounter) -> [(value: String, count: Int)] {
+        counter.counts.map { ($0.key, $0.value) }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value }
     }
 
     /// The version most of the rows were made by.
     var mostFrequentVersion: String? {
-        var counts: [String: Int] = [:]
-        for case let version? in versions { counts[version, default: 0] += 1 }
-        return counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key
+        var counter = CategoryCounter()
+        _ = counter.add(contentsOf: versions)
+        return counter.counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key
     }
 }

@@ -52,55 +52,58 @@ struct WindowEvaluator {
         }
 
         // Subgroups: drift against the subgroup's own reference, performance on its outcomes.
-        var slices: [(index: Int, name: String, value: String, hasReference: Bool)] = []
+        // `count` is the value's rows in the window (0 for a value only among the outcomes).
+        var slices: [(index: Int, name: String, value: String, count: Int, hasReference: Bool)] = []
         for (index, name) in model.subgroups.enumerated() where index < window.subgroups.count {
             let hasReference = reference?.subgroupNames.contains(name) ?? false
             if reference != nil, !hasReference {
                 notes.append("drift within \(name) not evaluated: the reference has no \(name) column")
             }
-            var values = window.subgroupCounts(index).map(\.value)
-            for value in labeled.subgroupCounts(index) where !values.contains(value) { values.append(value) }
-            slices += values.map { (index, name, $0, hasReference) }
+            var values = window.subgroupCounts(index)
+            for value in labeled.subgroupCounts(index) where !values.contains(where: { $0.value == value }) { values.append((value, 0)) }
+            slices += values.map { (index, name, $0.value, $0.count, hasReference) }
         }
 
-        // Every independent piece in one pool on two threads: each feature over the whole
-        // window, each subgroup value, and the scores (output drift and performance).
+        // Every independent piece in one pool on two threads: the scores (output drift and
+        // performance), each subgroup value, and each feature over the whole window. The longest
+        // pieces go first, so that the two threads finish close together: the scores take a few
+        // times a feature's time, a subgroup value with drift many times (and one without little).
         enum Piece: Sendable {
-            case feature(ColumnDrift, values: [Double]?)
+            case feature(ColumnDrift, outOfRange: Double?)
             case subgroup(SubgroupEvaluation, [FeatureEvaluation])
             case scores(ScoreEvaluation?, PerformanceEvaluation)
         }
         let overall = reference?.overall.columns ?? []
         let evaluator = self
-        let pieces = ParallelWork.map(overall.count + slices.count + 1) { [slices] job -> Piece in
-            if job < overall.count {
-                let (drift, values) = evaluator.columnDrift(overall[job], in: window)
-                return .feature(drift, values: values)
+        let pieces = ParallelWork.map(1 + slices.count + overall.count) { [slices] job -> Piece in
+            if job == 0 {
+                var score: ScoreEvaluation?
+                if let scores = reference?.scores {
+                    let drift = NumericWindow(values: window.scores).evaluate(against: scores)
+                    score = ScoreEvaluation(
+                        psi: drift.psi, ksStatistic: drift.ksStatistic, ksPValue: drift.ksPValue,
+                        mean: Self.mean(window.scores), referenceMean: scores.mean)
+                }
+                return .scores(score, evaluator.performance(labeled: labeled, windowScores: window.scores))
             }
-            if job < overall.count + slices.count {
-                let slice = slices[job - overall.count]
+            if job <= slices.count {
+                let slice = slices[job - 1]
                 let (entry, features) = evaluator.evaluateSubgroup(
-                    index: slice.index, name: slice.name, value: slice.value,
+                    index: slice.index, name: slice.name, value: slice.value, count: slice.count,
                     profile: slice.hasReference ? reference?.subgroups["\(slice.name)=\(slice.value)"] : nil,
                     hasReference: slice.hasReference, window: window, labeled: labeled)
                 return .subgroup(entry, features)
             }
-            var score: ScoreEvaluation?
-            if let scores = reference?.scores {
-                let drift = NumericWindow(values: window.scores).evaluate(against: scores)
-                score = ScoreEvaluation(
-                    psi: drift.psi, ksStatistic: drift.ksStatistic, ksPValue: drift.ksPValue,
-                    mean: Self.mean(window.scores), referenceMean: scores.mean)
-            }
-            return .scores(score, evaluator.performance(labeled: labeled, windowScores: window.scores))
+            let (drift, outOfRange) = evaluator.columnDrift(overall[job - 1 - slices.count], in: window)
+            return .feature(drift, outOfRange: outOfRange)
         }
         var drifts: [ColumnDrift] = []
-        var numericValues: [String: [Double]] = [:]
+        var outOfRange: [Double?] = []
         for piece in pieces {
             switch piece {
-            case .feature(let drift, let values):
+            case .feature(let drift, let share):
                 drifts.append(drift)
-                if let values { numericValues[drift.name] = values }
+                outOfRange.append(share)
             case .subgroup(let entry, let features):
                 evaluation.subgroups.append(entry)
                 evaluation.features += features
@@ -109,8 +112,8 @@ struct WindowEvaluator {
                 evaluation.performance = performance
             }
         }
-        if let reference {
-            let (features, share) = featureEvaluations(of: drifts, profile: reference.overall, numericValues: numericValues, subgroup: nil)
+        if reference != nil {
+            let (features, share) = featureEvaluations(of: drifts, outOfRange: outOfRange, subgroup: nil)
             evaluation.features = features + evaluation.features
             evaluation.driftedShare = share
         }
@@ -118,13 +121,13 @@ struct WindowEvaluator {
         return evaluation
     }
 
-    /// One subgroup value's drift (against its own reference) and performance.
+    /// One subgroup value's drift (against its own reference) and performance; `count` is the
+    /// value's rows in the window, already counted to find the values.
     private func evaluateSubgroup(
-        index: Int, name: String, value: String, profile: ReferenceProfile?, hasReference: Bool,
+        index: Int, name: String, value: String, count: Int, profile: ReferenceProfile?, hasReference: Bool,
         window: WindowData, labeled: LabeledSample
     ) -> (subgroup: SubgroupEvaluation, features: [FeatureEvaluation]) {
         let label = "\(name)=\(value)"
-        let count = window.subgroups[index].count { $0 == value }
         var entry = SubgroupEvaluation(name: name, value: value, n: count, outcomes: 0, driftedFeatures: [])
         var features: [FeatureEvaluation] = []
         var skipped: [String] = []
@@ -150,8 +153,10 @@ struct WindowEvaluator {
     /// Fills in a subgroup's performance on its joined outcomes; returns why it was skipped, if it was.
     private func addPerformance(of outcomes: LabeledSample, to entry: inout SubgroupEvaluation) -> String? {
         entry.outcomes = outcomes.count
+        // Only the metrics a subgroup reports.
         guard outcomes.count >= model.performance.minOutcomes, let metrics = try? MetricsReport(
-            labels: outcomes.labels, scores: outcomes.scores, threshold: model.performance.threshold) else {
+            labels: outcomes.labels, scores: outcomes.scores, threshold: model.performance.threshold,
+            parts: [.discrimination, .expectedCalibrationError]) else {
             return "performance: \(outcomes.count) joined outcomes, fewer than min_outcomes (\(model.performance.minOutcomes))"
         }
         entry.auroc = metrics.auroc.value
@@ -178,18 +183,20 @@ struct WindowEvaluator {
         return evaluation
     }
 
-    /// One feature of `window` against its reference column, with the feature's present values
-    /// (numeric features) for the out-of-range share.
-    private func columnDrift(_ reference: ColumnProfile, in window: WindowData) -> (ColumnDrift, [Double]?) {
+    /// One feature of `window` against its reference column, with the share of the feature's
+    /// present values outside the reference's range (numeric features, when both have values),
+    /// counted here, in the feature's job, rather than after the pool.
+    private func columnDrift(_ reference: ColumnProfile, in window: WindowData) -> (ColumnDrift, outOfRange: Double?) {
         switch reference {
         case .numeric(let profile):
             let column = window.layout.numeric.firstIndex(of: profile.name).map { NumericWindow(values: window.numeric[$0]) } ?? NumericWindow()
-            return (column.evaluate(against: profile), column.values)
-        case .categorical(let profile):
-            var column = CategoricalWindow()
-            if let position = window.layout.categorical.firstIndex(of: profile.name) {
-                for value in window.categorical[position] { column.append(value) }
+            var outOfRange: Double?
+            if let low = profile.minimum, let high = profile.maximum, !column.values.isEmpty {
+                outOfRange = Double(column.values.count { $0 < low || $0 > high }) / Double(column.values.count)
             }
+            return (column.evaluate(against: profile), outOfRange)
+        case .categorical(let profile):
+            let column = window.layout.categorical.firstIndex(of: profile.name).map { CategoricalWindow(values: window.categorical[$0]) } ?? CategoricalWindow()
             return (column.evaluate(against: profile), nil)
         }
     }
@@ -197,27 +204,21 @@ struct WindowEvaluator {
     /// Each feature of `window` against `profile`, with BH adjustment across the features.
     private func drift(of window: WindowData, against profile: ReferenceProfile, subgroup: String?) -> ([FeatureEvaluation], Double) {
         var drifts: [ColumnDrift] = []
-        var numericValues: [String: [Double]] = [:]
+        var outOfRange: [Double?] = []
         for column in profile.columns {
-            let (drift, values) = columnDrift(column, in: window)
+            let (drift, share) = columnDrift(column, in: window)
             drifts.append(drift)
-            if let values { numericValues[drift.name] = values }
+            outOfRange.append(share)
         }
-        return featureEvaluations(of: drifts, profile: profile, numericValues: numericValues, subgroup: subgroup)
+        return featureEvaluations(of: drifts, outOfRange: outOfRange, subgroup: subgroup)
     }
 
-    /// The features' evaluations from their drifts: BH adjustment, decision, out-of-range shares.
-    private func featureEvaluations(
-        of drifts: [ColumnDrift], profile: ReferenceProfile, numericValues: [String: [Double]], subgroup: String?
-    ) -> ([FeatureEvaluation], Double) {
+    /// The features' evaluations from their drifts and out-of-range shares (aligned by index):
+    /// BH adjustment and decision.
+    private func featureEvaluations(of drifts: [ColumnDrift], outOfRange: [Double?], subgroup: String?) -> ([FeatureEvaluation], Double) {
         let report = DriftReport(columns: drifts, configuration: model.drift.decision)
-        let features = report.columns.map { column -> FeatureEvaluation in
-            var outOfRange: Double?
-            if case .numeric(let reference)? = profile.column(named: column.name), let low = reference.minimum, let high = reference.maximum,
-               let values = numericValues[column.name], !values.isEmpty {
-                outOfRange = Double(values.count { $0 < low || $0 > high }) / Double(values.count)
-            }
-            return FeatureEvaluation(
+        let features = zip(report.columns, outOfRange).map { column, outOfRange -> FeatureEvaluation in
+            FeatureEvaluation(
                 name: column.name, type: column.type, subgroup: subgroup, n: column.currentCount,
                 psi: column.psi, ksStatistic: column.ksStatistic, ksPValue: column.ksPValue,
                 ksPValueAdjusted: column.ksPValueAdjusted, wasserstein: column.wasserstein,
@@ -234,7 +235,9 @@ struct WindowEvaluator {
         var result = PerformanceEvaluation(n: labeled.count, positives: labeled.labels.count { $0 }, threshold: rules.threshold)
         if labeled.count < rules.minOutcomes {
             result.skipped = "\(labeled.count) joined outcomes, fewer than min_outcomes (\(rules.minOutcomes))"
-        } else if let metrics = try? MetricsReport(labels: labeled.labels, scores: labeled.scores, threshold: rules.threshold) {
+        } else if let metrics = try? MetricsReport(
+            labels: labeled.labels, scores: labeled.scores, threshold: rules.threshold,
+            parts: [.discrimination, .averagePrecision, .brierScore, .expectedCalibrationError]) {
             result.auroc = metrics.auroc.value
             result.aurocCI = metrics.aurocInterval.value.map { [$0.lower, $0.upper] }
             result.averagePrecision = metrics.averagePrecision.value
@@ -265,6 +268,10 @@ struct WindowEvaluator {
 extension LabeledSample {
     /// Each value of subgroup `index` among the rows, most frequent first.
     func subgroupCounts(_ index: Int) -> [String] {
-        WindowData.byFrequency(subgroups.lazy.map { $0.indices.contains(index) ? $0[index] : nil }).map(\.value)
+        var counter = CategoryCounter()
+        for row in subgroups where row.indices.contains(index) {
+            if let value = row[index] { counter.add(value) }
+        }
+        return WindowData.byFrequency(counter).map(\.value)
     }
 }
