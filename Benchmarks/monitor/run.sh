@@ -3,7 +3,8 @@
 #   a. `vigil evaluate`: one window of 10,000 predictions x 50 features (35 numeric, 15
 #      categorical) against a 100,000-row reference, with drift overall and within each of the
 #      14 subgroup values, score drift, data quality, rolling performance on 2,000 outcomes
-#      overall and per subgroup, and the label-free estimate (target: under 20 ms);
+#      overall and per subgroup, and the label-free estimate; the same with drift overall only
+#      (the issue's wording, against which the 20 ms target is checked); and without subgroups;
 #   b. NannyML on the same data (peer_nannyml.py): drift calculate() on one 10,000-row chunk,
 #      realized roc_auc on the 2,000 labeled rows, CBPE, each fitted first (fit timed apart);
 #   c. time to alert: vigild (journal logging) on a fresh state directory whose model has
@@ -96,6 +97,19 @@ for run in $(seq "$RUNS"); do
 done
 read -r overall_min overall_median overall_max <<<"$(stats "${overall_bests[@]}")"
 echo "without subgroups: best of each run ${overall_bests[*]}"
+# The issue's wording ("50 features ... against a 100,000-row reference, plus performance on
+# 2,000 outcomes with 4 subgroups"): drift of the 50 features overall, score drift, quality,
+# performance overall and per value of the 4 subgroups, estimate. That is vigil.yaml with a
+# reference without the subgroup columns, so no drift within subgroup values.
+cut -d, -f1-50,55 "$data/reference.csv" >"$data/reference-nosub.csv"
+sed "s|^    reference: .*|    reference: $data/reference-nosub.csv|" "$data/vigil.yaml" >"$data/vigil-issue.yaml"
+issue_bests=()
+for run in $(seq "$RUNS"); do
+    run_evaluate --config "$data/vigil-issue.yaml" --benchmark-repeats "$REPEATS" >/dev/null 2>"$results/vigil-evaluate-issue-$run.json"
+    issue_bests+=("$(field "$results/vigil-evaluate-issue-$run.json" evaluate_seconds_best)")
+done
+read -r issue_min issue_median issue_max <<<"$(stats "${issue_bests[@]}")"
+echo "the issue's wording (drift overall, performance per subgroup value): best of each run ${issue_bests[*]}"
 # The same window against the reference plus 200 copies of site S4 rows (9,918 -> 10,118):
 # with every reference slice above 10,000 rows, no KS p-value takes the exact path.
 mkdir -p "$data/experiment"
@@ -235,6 +249,7 @@ echo "machine: nproc $(nproc); $cpu; $ram; load average at end: $(cut -d' ' -f1-
 echo "versions: $(swift --version 2>&1 | sed -n 1p); NannyML $(field "$nannyml" nannyml), pandas $(field "$nannyml" pandas), numpy $(field "$nannyml" numpy)"
 printf '%-100s %16s\n' "what is timed" "ms"
 printf '%-100s %16s\n' "Vigil evaluate, full window evaluation (best of $REPEATS; median/min/max of $RUNS runs' bests)" "$(ms "$vigil_median") ($(ms "$vigil_min")-$(ms "$vigil_max"))"
+printf '%-100s %16s\n' "Vigil evaluate, the issue's wording: drift overall, performance overall and per subgroup value (same)" "$(ms "$issue_median") ($(ms "$issue_min")-$(ms "$issue_max"))"
 printf '%-100s %16s\n' "Vigil evaluate without subgroups (same; overall drift, score, quality, performance, estimate)" "$(ms "$overall_median") ($(ms "$overall_min")-$(ms "$overall_max"))"
 printf '%-100s %16s\n' "Vigil evaluate, reference's site S4 grown to 10,118 rows (no exact KS p-value; best of $REPEATS, 1 run)" "$(ms "$s4_best")"
 printf '%-100s %16s\n' "Vigil evaluate --json end to end: read reference + logs, profile, evaluate once (median of 3)" "$(ms "$e2e_median" 0)"
@@ -250,5 +265,5 @@ printf '%-100s %16s\n' "NannyML CBPE fit() (best of 3)" "$(ms "$(field "$nannyml
 printf '%-100s %16s\n' "NannyML all calculate()/estimate() steps, overall + per subgroup value" "$(ms "$(field "$nannyml" calculate_all_seconds)" 0)"
 printf '%-100s %16s\n' "time to alert, cold (first window: reads the reference), median (min-max) of $LATENCY_RUNS" "$(ms "$cold_median" 0) ($(ms "$cold_min" 0)-$(ms "$cold_max" 0))"
 printf '%-100s %16s\n' "time to alert, warm (reference already read), median (min-max) of $LATENCY_RUNS" "$(ms "$warm_median" 0) ($(ms "$warm_min" 0)-$(ms "$warm_max" 0))"
-echo "targets: evaluation < 20 ms: $(awk -v v="$vigil_median" 'BEGIN { print (v < 0.020) ? "met" : "not met" }'); time to alert < 1 s: cold $(awk -v v="$cold_max" 'BEGIN { print (v < 1) ? "met" : "not met" }'), warm $(awk -v v="$warm_max" 'BEGIN { print (v < 1) ? "met" : "not met" }') (every run)"
+echo "targets: evaluation < 20 ms (the issue's wording): $(awk -v v="$issue_max" 'BEGIN { print (v < 0.020) ? "met" : "not met" }') in every run (with drift also within each of the 14 subgroup values: $(awk -v v="$vigil_median" 'BEGIN { print (v < 0.020) ? "met" : "not met" }')); time to alert < 1 s: cold $(awk -v v="$cold_max" 'BEGIN { print (v < 1) ? "met" : "not met" }'), warm $(awk -v v="$warm_max" 'BEGIN { print (v < 1) ? "met" : "not met" }') (every run)"
 echo "agreement: largest |KS D Vigil - NannyML| $(field "$nannyml" max_abs_ks_difference) (NannyML bins D over 10,000 bins); chi2 c03 Vigil $(field "$nannyml" chi2_c03_vigil), NannyML $(field "$nannyml" drift_chi2_c03); AUROC Vigil $(field "$nannyml" roc_auc_vigil), NannyML $(field "$nannyml" realized_roc_auc); estimated AUROC Vigil $(field "$nannyml" estimated_roc_auc_vigil), CBPE $(field "$nannyml" cbpe_roc_auc)"

@@ -15,6 +15,8 @@ public struct ModelDocument: Sendable, Codable {
     public var operatingPoint: OperatingPoint
     public var validation: ValidationSummary
     public var leaderboard: [LeaderboardEntry]
+    /// The chosen configuration as refitted on all rows (boosting: the rounds early stopping
+    /// chose in validation), or the ensemble.
     public var chosen: String
     public var reference: ReferenceProfile
     public var data: DataSummary

@@ -98,18 +98,35 @@ public enum AutoML {
             ?? SearchSpace.portfolio(rows: table.rowCount).filter { request.learners?.contains($0.learner) ?? true }
         if queue.isEmpty { throw .fitFailed("no learner left to try") }
         var lastSeconds: [String: Double] = [:]
-        while !queue.isEmpty {
-            let configuration = queue.removeFirst()
-            if !tried.insert(configuration).inserted { continue }
+        // Learners whose last fit no longer fits in the remaining budget.
+        var tooSlow = Set<String>()
+        var refillsWithoutProgress = 0
+        while true {
             if let trials = request.trials, candidates.count >= trials { break }
+            if let deadline, !candidates.isEmpty, deadline.timeIntervalSinceNow <= 0 { break }
+            if queue.isEmpty {
+                // Only a budgeted or counted search goes on past the portfolio.
+                guard request.fixed == nil, !candidates.isEmpty, deadline != nil || request.trials != nil,
+                      refillsWithoutProgress < 20 else { break }
+                refillsWithoutProgress += 1
+                queue = nextCandidates(after: candidates, tried: tried, random: &random).filter { !tooSlow.contains($0.learner) }
+                if queue.isEmpty { break }
+            }
+            let configuration = queue.removeFirst()
+            if tried.contains(configuration) { continue }
             if let deadline, !candidates.isEmpty {
                 let remaining = deadline.timeIntervalSinceNow
                 let expected = lastSeconds[configuration.learner] ?? 0
                 // Keep time for the final fit of the best so far.
                 let reserve = (candidates.map(\.seconds).max() ?? 0) / Double(max(request.folds, 1)) * 1.5
-                if expected + reserve > remaining { continue }
+                if expected + reserve > remaining {
+                    tooSlow.insert(configuration.learner)
+                    continue
+                }
             }
+            tried.insert(configuration)
             let candidate = try evaluate(configuration, table: table, plan: plan, request: request, random: &random)
+            refillsWithoutProgress = 0
             lastSeconds[configuration.learner] = candidate.seconds
             candidates.append(candidate)
             if candidates.count == 1, let budget = request.budgetSeconds, Date().timeIntervalSince(start) > budget {
@@ -119,21 +136,6 @@ public enum AutoML {
             request.progress?(TrainingProgress(candidates: candidates.count, elapsedSeconds: Date().timeIntervalSince(start),
                                                budgetSeconds: request.budgetSeconds, trials: request.trials,
                                                bestAUROC: best.mean.isFinite ? best.mean : nil, best: best.configuration.description))
-            if queue.isEmpty, request.fixed == nil {
-                // Local search around the best of each learner family, best family first; when
-                // it has nothing new, random restarts (two in the best family, one in each other).
-                let families = bestPerFamily(candidates)
-                for family in families {
-                    queue.append(contentsOf: SearchSpace.neighbours(of: family.configuration).filter { !tried.contains($0) })
-                }
-                if queue.isEmpty, deadline != nil || request.trials != nil {
-                    for (index, family) in families.enumerated() {
-                        for _ in 0..<(index == 0 ? 2 : 1) {
-                            queue.append(SearchSpace.randomConfiguration(like: family.configuration, random: &random))
-                        }
-                    }
-                }
-            }
         }
         let searchSeconds = Date().timeIntervalSince(start)
 
@@ -202,7 +204,7 @@ public enum AutoML {
             calibration: ModelDocument.CalibrationRecord(method: calibration.calibrator.method, calibrator: calibration.calibrator,
                                                          logLoss: calibration.logLoss.filter { $0.value.isFinite }),
             operatingPoint: operatingPoint, validation: validation, leaderboard: leaderboard,
-            chosen: ensembleNote ?? chosen.configuration.description,
+            chosen: ensembleNote ?? refitConfiguration(chosen).description,
             reference: referenceProfile(table.features), data: dataSummary(table, roles: request.roles),
             search: ModelDocument.SearchRecord(seed: request.seed, budgetSeconds: request.budgetSeconds, trials: request.trials,
                                                candidatesEvaluated: candidates.count, metric: "auroc"),
@@ -268,6 +270,24 @@ public enum AutoML {
         parameters.rounds = max(1, Int((mean * 1.1).rounded()))
         parameters.earlyStoppingRounds = nil
         return .boostedTrees(parameters)
+    }
+
+    /// What to try once the queue is empty: the untried neighbours of the best of each learner,
+    /// best learner first; when there are none, random restarts (two in the best learner, one
+    /// in each other).
+    static func nextCandidates(after candidates: [Candidate], tried: Set<LearnerConfiguration>,
+                               random: inout SeededGenerator) -> [LearnerConfiguration] {
+        let families = bestPerFamily(candidates)
+        var next: [LearnerConfiguration] = []
+        for family in families {
+            next.append(contentsOf: SearchSpace.neighbours(of: family.configuration).filter { !tried.contains($0) && !next.contains($0) })
+        }
+        if next.isEmpty {
+            for (index, family) in families.enumerated() {
+                for _ in 0..<(index == 0 ? 2 : 1) { next.append(SearchSpace.randomConfiguration(like: family.configuration, random: &random)) }
+            }
+        }
+        return next
     }
 
     /// The best candidate of each learner, best first.
