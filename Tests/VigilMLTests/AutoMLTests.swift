@@ -153,4 +153,30 @@ import VigilTestSupport
         #expect(ROC.auroc(labels: labels, scores: probabilities).value == 1)
         #expect(zip(probabilities, labels).filter { ($0 >= 0.5) == $1 }.count >= 396)
     }
+
+    @Test func theSearchGoesOnPastThePortfolioUntilTheTrialCount() throws {
+        let table = try Self.table(rows: 400)
+        var request = TrainingRequest(roles: ColumnRoles(target: "label"))
+        request.trials = SearchSpace.portfolio(rows: 400).count + 4
+        request.learners = nil
+        let result = try AutoML.train(table, request: request)
+        #expect(result.document.leaderboard.count == request.trials)
+        #expect(Set(result.document.leaderboard.map(\.configuration)).count == request.trials)
+    }
+
+    @Test func ensembleSelectionAveragesComplementaryCandidates() {
+        // Two candidates, each right about a different half of the rows: their mean ranks all rows.
+        let labels = (0..<200).map { $0 % 2 == 0 }
+        func candidate(_ informativeHalf: Int) -> AutoML.Candidate {
+            let predictions = labels.indices.map { row -> Double in
+                row / 100 == informativeHalf ? (labels[row] ? 0.9 : 0.1) : 0.5 + Double(row % 7) / 100
+            }
+            return AutoML.Candidate(configuration: .linear(LogisticRegressionParameters()), predictions: predictions, foldScores: [0.75],
+                                    mean: 0.75, standardError: 0, seconds: 0, bestRounds: [])
+        }
+        let (weights, score) = AutoML.greedyEnsemble([candidate(0), candidate(1)], rows: Array(labels.indices), labels: labels)
+        #expect(weights[0] > 0 && weights[1] > 0)
+        #expect(score > 0.95)
+    }
 }
+
