@@ -117,8 +117,9 @@ public enum AutoML {
             if let deadline, !candidates.isEmpty {
                 let remaining = deadline.timeIntervalSinceNow
                 let expected = lastSeconds[configuration.learner] ?? 0
-                // Keep time for the final fit of the best so far.
-                let reserve = (candidates.map(\.seconds).max() ?? 0) / Double(max(request.folds, 1)) * 1.5
+                // Keep time for the final fit of the best so far: about one of its validation
+                // fits on all rows.
+                let reserve = (candidates.map(\.seconds).max() ?? 0) / Double(plan.fitCount) * 1.5
                 if expected + reserve > remaining {
                     tooSlow.insert(configuration.learner)
                     continue

@@ -11,6 +11,14 @@ public enum ValidationPlan: Sendable {
         }
     }
 
+    /// How many fits validating one candidate takes.
+    public var fitCount: Int {
+        switch self {
+        case .crossValidation(_, let count, _): count
+        case .holdout: 1
+        }
+    }
+
     /// The rows that get out-of-sample predictions.
     public var validatedRows: [Int] {
         switch self {
