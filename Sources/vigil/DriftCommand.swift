@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import VigilML
+import VigilMonitor
 import VigilStats
 
 /// `vigil drift`: compares the columns of a current CSV sample with a reference CSV sample.
@@ -156,6 +158,17 @@ enum CommandSupport {
             case .unreadable: throw ExitCode(66)
             case .malformed: throw ExitCode(65)
             }
+        }
+    }
+
+    /// A CSV or JSON Lines table for training or scoring; exit 66 when the file cannot be
+    /// read, 65 when it is malformed.
+    static func loadRawTable(_ path: String) throws -> RawTable {
+        do throws(TrainingDataError) {
+            return try RawTable(contentsOfFile: path)
+        } catch {
+            if case .unreadable = error { throw CommandFailure(exitCode: StartupFailure.noInput, lines: ["\(error)"]) }
+            throw CommandFailure(exitCode: StartupFailure.dataError, lines: ["\(error)"])
         }
     }
 

@@ -35,13 +35,7 @@ struct ScoreCommand: ParsableCommand {
                 if case .unreadable = error { throw CommandFailure(exitCode: StartupFailure.noInput, lines: ["\(error)"]) }
                 throw CommandFailure(exitCode: StartupFailure.dataError, lines: ["\(error)"])
             }
-            let raw: RawTable
-            do throws(TrainingDataError) {
-                raw = try RawTable(contentsOfFile: data)
-            } catch {
-                if case .unreadable = error { throw CommandFailure(exitCode: StartupFailure.noInput, lines: ["\(error)"]) }
-                throw CommandFailure(exitCode: StartupFailure.dataError, lines: ["\(error)"])
-            }
+            let raw = try CommandSupport.loadRawTable(data)
             let trained = TrainedModel(document)
             let features: [FeatureColumn]
             do {

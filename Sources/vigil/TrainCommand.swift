@@ -93,13 +93,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let loadStart = Date()
-            let raw: RawTable
-            do throws(TrainingDataError) {
-                raw = try RawTable(contentsOfFile: data)
-            } catch {
-                if case .unreadable = error { throw CommandFailure(exitCode: StartupFailure.noInput, lines: ["\(error)"]) }
-                throw CommandFailure(exitCode: StartupFailure.dataError, lines: ["\(error)"])
-            }
+            let raw = try CommandSupport.loadRawTable(data)
             var types: [String: FeatureKind] = [:]
             for item in CommandSupport.splitList(type ?? "") {
                 let pair = item.split(separator: "=", maxSplits: 1).map(String.init)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilTestSupport
 
 /// Loads the JSON fixtures written by `Fixtures/generate_fixtures.py`, by path relative to this
 /// source file (no SwiftPM resources), and reproduces its generated samples.
@@ -11,8 +12,7 @@ enum Fixture {
     /// Parsed with `JSONDecoder`, which reads every double exactly (round-trip), rather than
     /// `JSONSerialization`, which on Linux can be off in the last bit — fatal for bit-exact edges.
     static func load(_ name: String) throws -> [String: Any] {
-        let data = try Data(contentsOf: directory.appendingPathComponent(name))
-        return try #require(try JSONDecoder().decode(JSONValue.self, from: data).anyValue as? [String: Any])
+        try #require(try ExactJSON.object(atPath: directory.appendingPathComponent(name)))
     }
 
     /// The array under `key` of a fixture file, as dictionaries.
@@ -25,33 +25,6 @@ enum Fixture {
         if let values = record[key] as? [Any] { return values.map(double) }
         let spec = try #require(record[key + "_generator"] as? [String: Any])
         return SplitMixSample.expand(spec)
-    }
-}
-
-/// Any JSON value, decoded exactly.
-enum JSONValue: Decodable {
-    case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Double.self) { self = .number(value) }
-        else if let value = try? container.decode(String.self) { self = .string(value) }
-        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
-        else { self = .object(try container.decode([String: JSONValue].self)) }
-    }
-
-    /// Doubles as `Double`, null as `NSNull`, containers as `[Any]` / `[String: Any]`.
-    var anyValue: Any {
-        switch self {
-        case .null: NSNull()
-        case .bool(let value): value
-        case .number(let value): value
-        case .string(let value): value
-        case .array(let values): values.map(\.anyValue)
-        case .object(let values): values.mapValues(\.anyValue)
-        }
     }
 }
 
