@@ -50,21 +50,29 @@ public final class AlertmanagerProcess {
     /// What Alertmanager has logged so far, for failure messages.
     public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-    /// Waits until `GET /-/ready` answers 200.
-    public func waitUntilReady(timeout: Duration = .seconds(15)) async throws {
+    /// Waits until `GET /-/ready` answers 200. Each probe gives up after 2 s, so one request
+    /// stuck on a loaded machine does not use up the wait; the wait itself is generous, since
+    /// it only bounds how long a broken start takes to be reported.
+    public func waitUntilReady(timeout: Duration = .seconds(60)) async throws {
         let deadline = ContinuousClock.now + timeout
-        let ready = URL(string: "\(url)/-/ready")!
+        var request = URLRequest(url: URL(string: "\(url)/-/ready")!)
+        request.timeoutInterval = 2
+        var lastProbe = "no answer"
         while ContinuousClock.now < deadline {
             guard process.isRunning else {
                 throw AlertmanagerProcessError("Alertmanager exited (status \(process.terminationStatus)) before it was ready:\n\(log)")
             }
-            if let (_, response) = try? await URLSession.shared.data(from: ready),
-               (response as? HTTPURLResponse)?.statusCode == 200 {
-                return
+            do {
+                let (_, response) = try await URLSession.shared.data(for: request)
+                let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+                if status == 200 { return }
+                lastProbe = "status \(status)"
+            } catch {
+                lastProbe = "\(error)"
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw AlertmanagerProcessError("Alertmanager on port \(port) was not ready within \(timeout):\n\(log)")
+        throw AlertmanagerProcessError("Alertmanager on port \(port) was not ready within \(timeout) (last probe: \(lastProbe)):\n\(log)")
     }
 
     /// The alerts Alertmanager lists (`GET /api/v2/alerts`, resolved ones are never listed), as
