@@ -20,3 +20,23 @@ func sigmoid(_ z: Double) -> Double {
 func logOnePlusExp(_ z: Double) -> Double {
     max(z, 0) + log1p(exp(-abs(z)))
 }
+
+/// The logistic function, its inverse and the log-loss on log-odds, for callers outside the
+/// learners (built on the same overflow-free `sigmoid` and `logOnePlusExp`).
+public enum Logistic {
+    @inline(__always)
+    public static func sigmoid(_ z: Double) -> Double { VigilML.sigmoid(z) }
+
+    /// The log-odds of a probability, clipped away from 0 and 1.
+    public static func logit(_ p: Double) -> Double {
+        let clipped = min(max(p, 1e-15), 1 - 1e-15)
+        return log(clipped / (1 - clipped))
+    }
+
+    /// Mean log-loss of log-odds `z`: `log(1 + e^z) - y z`.
+    public static func logLoss(logOdds: [Double], labels: [Bool]) -> Double {
+        var total = 0.0
+        for (z, label) in zip(logOdds, labels) { total += logOnePlusExp(z) - (label ? z : 0) }
+        return total / Double(max(logOdds.count, 1))
+    }
+}

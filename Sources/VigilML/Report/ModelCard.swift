@@ -3,6 +3,9 @@ import Foundation
 /// The model card: a Markdown page a clinical reviewer can read, made from a model file's
 /// document (and, for the leaderboard's fit times, the run's timings).
 public enum ModelCard {
+    /// The leaderboard rows the card shows, best first; the model file keeps them all.
+    public static let leaderboardRows = 20
+
     public static func markdown(_ document: ModelDocument, candidateSeconds: [Double]? = nil) -> String {
         func number(_ value: Double?, _ digits: Int = 3) -> String { value.map { String(format: "%.\(digits)f", $0) } ?? "n/a" }
         func percent(_ value: Double?) -> String { value.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a" }
@@ -91,10 +94,14 @@ public enum ModelCard {
         lines.append("")
         lines.append("| rank | learner | hyperparameters | AUROC mean | AUROC sd | fit time | note |")
         lines.append("|---|---|---|---|---|---|---|")
-        for (index, entry) in document.leaderboard.enumerated() {
+        for (index, entry) in document.leaderboard.prefix(leaderboardRows).enumerated() {
             let seconds = entry.fitSeconds ?? candidateSeconds?[safe: index]
             lines.append("| \(entry.rank) | \(entry.learner) | \(entry.hyperparameters) | \(number(entry.metricMean, 4)) | "
                          + "\(number(entry.metricSD, 4)) | \(seconds.map { String(format: "%.2f s", $0) } ?? "n/a") | \(entry.note ?? "") |")
+        }
+        if document.leaderboard.count > leaderboardRows {
+            lines.append("")
+            lines.append("The other \(document.leaderboard.count - leaderboardRows) candidates are listed in the model file's `leaderboard`.")
         }
         lines.append("")
         return lines.joined(separator: "\n")
