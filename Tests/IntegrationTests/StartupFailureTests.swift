@@ -99,9 +99,11 @@ struct StartupFailureTests {
         let config = try scratch.validConfig()
         try FileManager.default.createDirectory(atPath: scratch.file("state"), withIntermediateDirectories: true)
         try await sqlite(scratch.file("state/vigil.db"), "PRAGMA journal_mode=WAL; CREATE TABLE t(x);")
-        // Hold the write lock from a separate sqlite3 process for longer than vigild's busy timeout.
+        // Hold the write lock from a separate sqlite3 process until the test kills it: sqlite3
+        // waits for more input inside its transaction. (A fixed 12 s hold once ran out on a
+        // loaded CI machine before vigild reached the database; vigild then started normally.)
         let holder = try RunningProcess(URL(fileURLWithPath: "/usr/bin/sqlite3"), [scratch.file("state/vigil.db")],
-                                        stdin: "BEGIN EXCLUSIVE; INSERT INTO t VALUES (1); SELECT 'locked';\n.shell sleep 12\nCOMMIT;\n")
+                                        stdin: "BEGIN EXCLUSIVE; INSERT INTO t VALUES (1); SELECT 'locked';\n", keepingInputOpen: true)
         try await holder.waitForStandardOutput(containing: "locked")
         let result = try await start(config)
         #expect(result.status == 75)

@@ -5,10 +5,15 @@ import Synchronization
 final class RunningProcess: Sendable {
     private let process: Process
     private let output = OutputBuffer()
+    /// The write end of stdin, when it is kept open (`keepingInputOpen`).
+    private let heldInput: FileHandle?
 
     /// Starts `executable` with `arguments`; `environment` is added to this process's own
-    /// (with `VIGIL_LOG_TARGET=stderr`, so that log lines can be read back).
-    init(_ executable: URL, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws {
+    /// (with `VIGIL_LOG_TARGET=stderr`, so that log lines can be read back). `stdin` is written
+    /// to its standard input, which is then closed, or with `keepingInputOpen` left open so
+    /// that a program reading commands waits for more until it is killed.
+    init(_ executable: URL, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
+         keepingInputOpen: Bool = false) throws {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -38,10 +43,11 @@ final class RunningProcess: Sendable {
             }
             output.withLock { $0.stderr += String(decoding: data, as: UTF8.self) }
         }
+        heldInput = keepingInputOpen ? input.fileHandleForWriting : nil
         try process.run()
         if let stdin {
             input.fileHandleForWriting.write(Data(stdin.utf8))
-            try input.fileHandleForWriting.close()
+            if !keepingInputOpen { try input.fileHandleForWriting.close() }
         }
     }
 
