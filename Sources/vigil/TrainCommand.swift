@@ -211,7 +211,7 @@ final class ProgressBar: @unchecked Sendable {
         let filled = Int(share * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         let best = progress.bestAUROC.map { String(format: "%.4f", $0) } ?? "n/a"
-        let line = "\r[\(bar)] \(String(format: "%5.1f", progress.elapsedSeconds)) s  \(progress.candidates) candidates  best AUROC \(best)  \(progress.best.prefix(60))"
+        let line = "\r[\(bar)] \(String(format: "%5.1f", progress.elapsedSeconds)) s  \(progress.candidates) candidate\(progress.candidates == 1 ? "" : "s")  best AUROC \(best)  \(progress.best.prefix(60))"
         FileHandle.standardError.write(Data((line + "\u{1B}[K").utf8))
     }
 

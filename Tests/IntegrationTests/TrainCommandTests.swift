@@ -36,6 +36,23 @@ struct TrainCommandTests {
         }
     }
 
+    @Test("on a terminal vigil train shows a progress bar with the best AUROC so far; off one it is silent")
+    func progressBar() async throws {
+        let scratch = try Scratch()
+        let data = try scratch.write("train.csv", ClinicalTable.csv(rows: 300, seed: 35))
+        // script(1) (util-linux) runs the command on a pseudo-terminal and copies what it writes.
+        let command = "\(Binaries.vigil.path) train --data \(data) --target label --ignore encounter,patient,ts --trials 2 --out \(scratch.file("m.json"))"
+        let onTerminal = try await runToCompletion(URL(fileURLWithPath: "/usr/bin/script"), ["-qfec", command, "/dev/null"])
+        #expect(onTerminal.status == 0, "\(onTerminal.stdout)")
+        #expect(onTerminal.stdout.contains("1 candidate  best AUROC 0."))
+        #expect(onTerminal.stdout.contains("] "))
+        #expect(onTerminal.stdout.contains("2 candidates  best AUROC 0."))
+        let offTerminal = try await runToCompletion(Binaries.vigil, ["train", "--data", data, "--target", "label", "--ignore", "encounter,patient,ts",
+                                                                     "--trials", "2", "--out", scratch.file("m2.json")])
+        #expect(offTerminal.status == 0)
+        #expect(offTerminal.stderr.isEmpty)
+    }
+
     @Test("the same data, seed and trials give a byte-identical model file")
     func deterministic() async throws {
         let scratch = try Scratch()
