@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "VigilMLTests", dependencies: ["VigilML", "VigilStats", "VigilTestSupport"], exclude: ["Fixtures"], swiftSettings: sharedSettings),
         .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore", "VigilTestSupport"], swiftSettings: sharedSettings),
         .testTarget(name: "VigilSystemdTests", dependencies: ["VigilSystemd", "VigilTestSupport"], swiftSettings: sharedSettings),
-        .testTarget(name: "VigilMonitorTests", dependencies: ["VigilMonitor", "VigilTestSupport"], exclude: ["Records/Generators"], swiftSettings: sharedSettings),
+        .testTarget(name: "VigilMonitorTests", dependencies: ["VigilMonitor", "VigilML", "VigilTestSupport"], exclude: ["Records/Generators"], swiftSettings: sharedSettings),
         .testTarget(name: "IntegrationTests", dependencies: ["vigild", "vigil", "vigil-test-logwriter", "VigilTestSupport"], swiftSettings: sharedSettings),
     ],
     swiftLanguageModes: [.v6]

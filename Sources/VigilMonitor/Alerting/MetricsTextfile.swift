@@ -14,38 +14,12 @@ public struct MetricsTextfile: Sendable {
         self.path = path
     }
 
-    /// Renders and writes `models`: to `<path>.tmp.<pid>`, fsynced, then renamed over `path`.
+    /// Renders and writes `models`: to `<path>.tmp.<pid>`, fsynced, then renamed over `path`,
+    /// readable by node_exporter's user whatever vigild's umask.
     ///
     /// - Throws: `MetricsTextfileError` naming the step and the errno; the temporary file is removed.
     public func write(_ models: [ModelMetrics]) throws(MetricsTextfileError) {
-        let temporary = "\(path).tmp.\(getpid())"
-        let bytes = Array(Self.render(models).utf8)
-        func failure(_ step: MetricsTextfileError.Step, _ code: Int32) -> MetricsTextfileError {
-            MetricsTextfileError(path: path, step: step, temporaryPath: temporary, errno: code)
-        }
-
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw failure(.create, errno) }
-        var failed: MetricsTextfileError?
-        // Readable by node_exporter's user whatever vigild's umask.
-        _ = fchmod(descriptor, 0o644)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                failed = failure(.write, errno)
-                break
-            }
-            offset += written
-        }
-        if failed == nil, fsync(descriptor) != 0 { failed = failure(.sync, errno) }
-        close(descriptor)
-        if failed == nil, rename(temporary, path) != 0 { failed = failure(.rename, errno) }
-        if let failed {
-            unlink(temporary)
-            throw failed
-        }
+        try AtomicFile.write(Array(Self.render(models).utf8), to: path, mode: 0o644, describedAs: "metrics textfile")
     }
 
     // MARK: Rendering
