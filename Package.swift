@@ -61,7 +61,7 @@ let package = Package(
         .executableTarget(name: "vigil-test-logwriter", path: "Tests/LogWriter", swiftSettings: sharedSettings),
 
         // Helpers every test target shares (temporary directories, a seeded generator).
-        .target(name: "VigilTestSupport", path: "Tests/VigilTestSupport", swiftSettings: sharedSettings),
+        .target(name: "VigilTestSupport", dependencies: ["VigilStats"], path: "Tests/VigilTestSupport", swiftSettings: sharedSettings),
 
         // Tests mirror the libraries; IntegrationTests run the built binaries.
         .testTarget(name: "VigilStatsTests", dependencies: ["VigilStats", "VigilTestSupport"], exclude: ["Fixtures"], swiftSettings: sharedSettings),

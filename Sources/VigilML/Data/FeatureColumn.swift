@@ -1,3 +1,5 @@
+import VigilStats
+
 /// How a feature is read: as a number, as a category, or as true/false (stored as 1/0).
 public enum FeatureKind: String, Sendable, Equatable, Codable, CaseIterable {
     case numeric
@@ -53,11 +55,7 @@ public struct FeatureColumn: Sendable, Equatable {
             })
         case .boolean:
             return FeatureColumn(name: name, numbers: cells.map { cell in
-                switch cell.lowercased() {
-                case "true", "1": 1
-                case "false", "0": 0
-                default: .nan
-                }
+                CSVTable.binaryLabel(from: cell).map { $0 ? 1 : 0 } ?? .nan
             }, kind: .boolean)
         case .categorical:
             return FeatureColumn(name: name, categories: cells.map { $0.isEmpty ? nil : $0 })

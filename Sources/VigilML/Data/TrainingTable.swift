@@ -110,9 +110,9 @@ public struct TrainingTable: Sendable {
         var warnings: [String] = []
         var dropped: [String] = []
         for (index, name) in raw.header.enumerated() where !excluded.contains(name) {
+            if name == roles.time, roles.timeAsFeature, let times { features.append(FeatureColumn(name: name, numbers: times)); continue }
             let cells = raw.columns[index]
             let kind = roles.types[name] ?? FeatureColumn.inferredKind(of: cells)
-            if name == roles.time, roles.timeAsFeature, let times { features.append(FeatureColumn(name: name, numbers: times)); continue }
             let feature = FeatureColumn.parse(cells, name: name, kind: kind)
             if let reason = Self.unusable(feature) {
                 warnings.append("dropped \"\(name)\": \(reason)")
@@ -167,11 +167,11 @@ public struct TrainingTable: Sendable {
         var labels = [Bool]()
         labels.reserveCapacity(cells.count)
         for cell in cells {
-            switch cell.lowercased() {
-            case "1", "true", "1.0": labels.append(true)
-            case "0", "false", "0.0": labels.append(false)
-            default: throw .nonBinaryTarget(column: column, values: distinct)
+            // 0/1 and true/false as everywhere in Vigil, and 1.0/0.0 as numeric exports write them.
+            guard let label = CSVTable.binaryLabel(from: cell) ?? (cell == "1.0" ? true : cell == "0.0" ? false : nil) else {
+                throw .nonBinaryTarget(column: column, values: distinct)
             }
+            labels.append(label)
         }
         return labels
     }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import VigilStats
 
 /// The logistic function `1 / (1 + exp(-z))`, evaluated so that no intermediate overflows:
 /// for negative `z` it is `exp(z) / (1 + exp(z))`, so a huge `|z|` gives exactly 0 or 1.
@@ -27,9 +28,9 @@ public enum Logistic {
     @inline(__always)
     public static func sigmoid(_ z: Double) -> Double { VigilML.sigmoid(z) }
 
-    /// The log-odds of a probability, clipped away from 0 and 1.
+    /// The log-odds of a probability, clipped away from 0 and 1 as the log-loss clips it.
     public static func logit(_ p: Double) -> Double {
-        let clipped = min(max(p, 1e-15), 1 - 1e-15)
+        let clipped = ScoringRules.clip(p)
         return log(clipped / (1 - clipped))
     }
 

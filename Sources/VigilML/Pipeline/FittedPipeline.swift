@@ -1,3 +1,5 @@
+import VigilStats
+
 /// A learner fitted together with its preprocessing: typed feature columns in, uncalibrated
 /// probabilities out.
 public struct FittedPipeline: Sendable, Equatable, Codable {

@@ -1,3 +1,4 @@
+import VigilStats
 import Foundation
 
 /// Turns typed feature columns into the standardized numeric matrix a linear model needs,

@@ -87,6 +87,8 @@ public enum AutoML {
         let start = Date()
         var random = SeededGenerator(seed: request.seed)
         let plan = ValidationPlan.choose(for: table, roles: request.roles, folds: request.folds, budgetSeconds: request.budgetSeconds, random: &random)
+        // Each fit's rows, sliced once for every candidate.
+        let splits = plan.splits.map { Split(table, training: $0.training, validation: $0.validation) }
         let validated = plan.validatedRows
         let validatedLabels = validated.map { table.labels[$0] }
         let deadline = request.budgetSeconds.map { start.addingTimeInterval($0) }
@@ -119,14 +121,14 @@ public enum AutoML {
                 let expected = lastSeconds[configuration.learner] ?? 0
                 // Keep time for the final fit of the best so far: about one of its validation
                 // fits on all rows.
-                let reserve = (candidates.map(\.seconds).max() ?? 0) / Double(plan.fitCount) * 1.5
+                let reserve = (candidates.map(\.seconds).max() ?? 0) / Double(splits.count) * 1.5
                 if expected + reserve > remaining {
                     tooSlow.insert(configuration.learner)
                     continue
                 }
             }
             tried.insert(configuration)
-            let candidate = try evaluate(configuration, table: table, plan: plan, request: request, random: &random)
+            let candidate = try evaluate(configuration, table: table, plan: plan, splits: splits, request: request, random: &random)
             refillsWithoutProgress = 0
             lastSeconds[configuration.learner] = candidate.seconds
             candidates.append(candidate)
@@ -218,35 +220,44 @@ public enum AutoML {
                               candidateSeconds: ranked.map(\.seconds))
     }
 
+    /// One fit of a validation plan: the rows it learns from and the rows it predicts, with
+    /// their features and labels.
+    struct Split {
+        var validation: [Int]
+        var trainingFeatures: [FeatureColumn]
+        var trainingLabels: [Bool]
+        var validationFeatures: [FeatureColumn]
+        var validationLabels: [Bool]
+
+        init(_ table: TrainingTable, training: [Int], validation: [Int]) {
+            self.validation = validation
+            trainingFeatures = table.features.map { $0.selecting(rows: training) }
+            trainingLabels = training.map { table.labels[$0] }
+            validationFeatures = table.features.map { $0.selecting(rows: validation) }
+            validationLabels = validation.map { table.labels[$0] }
+        }
+    }
+
     /// Validates one configuration under the plan.
-    static func evaluate(_ configuration: LearnerConfiguration, table: TrainingTable, plan: ValidationPlan,
+    static func evaluate(_ configuration: LearnerConfiguration, table: TrainingTable, plan: ValidationPlan, splits: [Split],
                          request: TrainingRequest, random: inout SeededGenerator) throws(TrainingError) -> Candidate {
         let start = Date()
         var predictions = [Double](repeating: .nan, count: table.rowCount)
         var scores: [Double] = []
         var bestRounds: [Int] = []
         let seed = random.next()
-        var splits: [(training: [Int], validation: [Int])] = []
-        switch plan {
-        case .crossValidation(let folds, let count, _):
-            for fold in 0..<count {
-                splits.append((folds.indices.filter { folds[$0] != fold }, folds.indices.filter { folds[$0] == fold }))
-            }
-        case .holdout(let training, let holdout, _):
-            splits.append((training, holdout))
-        }
-        for (training, validation) in splits {
+        for split in splits {
             let pipeline: FittedPipeline
             do {
-                pipeline = try FittedPipeline.fit(configuration, features: table.features.map { $0.selecting(rows: training) },
-                                                  labels: training.map { table.labels[$0] }, threads: request.threads, seed: seed)
+                pipeline = try FittedPipeline.fit(configuration, features: split.trainingFeatures, labels: split.trainingLabels,
+                                                  threads: request.threads, seed: seed)
             } catch {
                 throw .fitFailed("\(configuration): \(error)")
             }
             if case .boostedTrees(let trees) = pipeline.model { bestRounds.append(trees.bestRound) }
-            let probabilities = pipeline.probabilities(table.features.map { $0.selecting(rows: validation) })
-            for (row, probability) in zip(validation, probabilities) { predictions[row] = probability }
-            scores.append(ROC.auroc(labels: validation.map { table.labels[$0] }, scores: probabilities).value ?? .nan)
+            let probabilities = pipeline.probabilities(split.validationFeatures)
+            for (row, probability) in zip(split.validation, probabilities) { predictions[row] = probability }
+            scores.append(ROC.auroc(labels: split.validationLabels, scores: probabilities).value ?? .nan)
         }
         let finite = scores.filter(\.isFinite)
         let mean = finite.isEmpty ? -Double.infinity : finite.reduce(0, +) / Double(finite.count)

@@ -1,3 +1,4 @@
+import VigilStats
 import Foundation
 
 /// The candidates the search tries: a portfolio of strong defaults, cheapest first, then

@@ -35,7 +35,7 @@ public struct DecisionTree: Sendable, Equatable, Codable {
         var leafValues: [Double]
     }
 
-    func compiled(missingBins: [UInt8]) -> Compiled {
+    func compiled() -> Compiled {
         var bitset = [UInt64](repeating: 0, count: feature.count * 4)
         var isCategorical = [Bool](repeating: false, count: feature.count)
         for node in feature.indices where !categoricalBins[node].isEmpty {

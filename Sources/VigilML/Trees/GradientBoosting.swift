@@ -1,3 +1,4 @@
+import VigilStats
 import Foundation
 
 /// Hyperparameters of the boosted trees; defaults are LightGBM's.
@@ -49,8 +50,7 @@ public struct BoostedTrees: Sendable, Equatable, Codable {
     /// The log-odds of each row.
     public func logOdds(_ data: BinnedDataset) -> [Double] {
         var scores = [Double](repeating: initialScore, count: data.rowCount)
-        let missing = data.mappers.map(\.missingBin)
-        for tree in trees { tree.compiled(missingBins: missing).addPredictions(of: data, to: &scores) }
+        for tree in trees { tree.compiled().addPredictions(of: data, to: &scores) }
         return scores
     }
 
@@ -73,10 +73,9 @@ public enum GradientBoosting {
         let targets = labels.map { $0 ? 1.0 : 0.0 }
         let grower = TreeGrower(data: training, threads: threads)
         let growth = parameters.growth
-        let missing = training.mappers.map(\.missingBin)
         let featureCount = training.mappers.count
 
-        var validationScores = validation.map { [Double](repeating: initialScore, count: $0.data.rowCount) }
+        var validationScores = [Double](repeating: initialScore, count: validation?.data.rowCount ?? 0)
         var bestLoss = Double.infinity
         var bestRound = 0
         var trees: [DecisionTree] = []
@@ -109,6 +108,7 @@ public enum GradientBoosting {
             }
             var tree = grower.grow(rows: rows, usable: usable, growth: growth, random: &random)
             tree.leafValues = tree.leafValues.map { $0 * parameters.learningRate }
+            let compiled = tree.compiled()
             if rows == nil {
                 // Every row sits in a leaf of the partition: add leaf values by range.
                 for leaf in tree.leafValues.indices {
@@ -116,14 +116,13 @@ public enum GradientBoosting {
                     for row in grower.rows(ofLeaf: leaf) { scores[Int(row)] += value }
                 }
             } else {
-                tree.compiled(missingBins: missing).addPredictions(of: training, to: &scores)
+                compiled.addPredictions(of: training, to: &scores)
             }
             trees.append(tree)
 
-            if let validation, var current = validationScores {
-                tree.compiled(missingBins: missing).addPredictions(of: validation.data, to: &current)
-                validationScores = current
-                let loss = Logistic.logLoss(logOdds: current, labels: validation.labels)
+            if let validation {
+                compiled.addPredictions(of: validation.data, to: &validationScores)
+                let loss = Logistic.logLoss(logOdds: validationScores, labels: validation.labels)
                 if loss < bestLoss {
                     bestLoss = loss
                     bestRound = round + 1

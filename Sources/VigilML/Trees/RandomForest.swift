@@ -1,3 +1,5 @@
+import VigilStats
+
 /// Hyperparameters of a random forest or, with `randomThresholds`, extremely randomized trees.
 public struct ForestParameters: Sendable, Equatable, Codable, Hashable {
     public var trees = 100
@@ -26,9 +28,8 @@ public struct ForestModel: Sendable, Equatable, Codable {
 
     public func probabilities(_ data: BinnedDataset) -> [Double] {
         var sums = [Double](repeating: 0, count: data.rowCount)
-        let missing = data.mappers.map(\.missingBin)
         let scale = 1 / Double(max(trees.count, 1))
-        for tree in trees { tree.compiled(missingBins: missing).addPredictions(of: data, scale: scale, to: &sums) }
+        for tree in trees { tree.compiled().addPredictions(of: data, scale: scale, to: &sums) }
         return sums.map { min(max($0, 0), 1) }
     }
 }

@@ -1,3 +1,4 @@
+import VigilStats
 import Dispatch
 
 /// Grows trees leaf by leaf on binned data from gradients and hessians, LightGBM's way: the

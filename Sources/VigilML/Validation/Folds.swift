@@ -1,3 +1,5 @@
+import VigilStats
+
 /// How rows are split for validation. Every split is a function of the data and the seed.
 public enum Folds {
     /// Stratified k-fold: each class's rows, shuffled, are dealt to folds in turn, so every

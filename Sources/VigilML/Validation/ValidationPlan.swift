@@ -1,3 +1,5 @@
+import VigilStats
+
 /// How candidates are validated: k-fold cross-validation, or one holdout.
 public enum ValidationPlan: Sendable {
     /// Each row's fold.
@@ -11,11 +13,13 @@ public enum ValidationPlan: Sendable {
         }
     }
 
-    /// How many fits validating one candidate takes.
-    public var fitCount: Int {
+    /// Each fit's training and validation rows.
+    public var splits: [(training: [Int], validation: [Int])] {
         switch self {
-        case .crossValidation(_, let count, _): count
-        case .holdout: 1
+        case .crossValidation(let folds, let count, _):
+            (0..<count).map { fold in (folds.indices.filter { folds[$0] != fold }, folds.indices.filter { folds[$0] == fold }) }
+        case .holdout(let training, let holdout, _):
+            [(training, holdout)]
         }
     }
 
