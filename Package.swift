@@ -51,7 +51,7 @@ let package = Package(
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilMonitor", "VigilStats", "VigilML",
+                "VigilMonitor", "VigilStats", "VigilML", "VigilSystemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: sharedSettings
@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore", "VigilTestSupport"], swiftSettings: sharedSettings),
         .testTarget(name: "VigilSystemdTests", dependencies: ["VigilSystemd", "VigilTestSupport"], swiftSettings: sharedSettings),
         .testTarget(name: "VigilMonitorTests", dependencies: ["VigilMonitor", "VigilML", "VigilTestSupport"], exclude: ["Records/Generators"], swiftSettings: sharedSettings),
-        .testTarget(name: "IntegrationTests", dependencies: ["vigild", "vigil", "vigil-test-logwriter", "VigilTestSupport"], swiftSettings: sharedSettings),
+        .testTarget(name: "IntegrationTests", dependencies: ["vigild", "vigil", "vigil-test-logwriter", "VigilTestSupport", "VigilML"], swiftSettings: sharedSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -90,12 +90,43 @@ struct RollbackCommand: ParsableCommand {
 /// `vigil retrain MODEL`: retrain now instead of waiting for an alert.
 struct RetrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "retrain", abstract: "Retrain a model now (admins).")
+        commandName: "retrain", abstract: "Retrain a model now (admins).",
+        discussion: "Refused while the model is paused, while a retraining of it runs, or with fewer labeled examples than retrain.min_examples; retrain.min_interval applies to automatic retraining only.")
     @Argument(help: "The model.") var model: String
+    @Option(help: "Why (recorded in the audit trail).") var reason: String?
     @OptionGroup var control: ControlOptions
 
     func run() throws {
-        try reportingFailures { try printMessage(control.send(["cmd": "retrain", "model": model]), json: control.json) }
+        try reportingFailures {
+            var request: [String: Any] = ["cmd": "retrain", "model": model]
+            if let reason { request["reason"] = reason }
+            try printMessage(control.send(request), json: control.json)
+        }
+    }
+}
+
+/// `vigil register MODEL FILE`: make a model file the model's production version.
+struct RegisterCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "register", abstract: "Register a model file as a model's production version (admins).",
+        discussion: "vigil reads FILE and sends its content; vigild checks its format and checksum, stores it as the next version under <state_dir>/models/MODEL/versions/, and points serving.json at it. A production version before it becomes 'previous' (`vigil rollback` goes back to it).")
+    @Argument(help: "The model.") var model: String
+    @Argument(help: "The model file (from `vigil train`).") var file: String
+    @Option(help: "Why (recorded in the audit trail).") var reason: String?
+    @OptionGroup var control: ControlOptions
+
+    func run() throws {
+        try reportingFailures {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw CommandFailure(exitCode: 66, lines: ["cannot read \(file)"])
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw CommandFailure(exitCode: 65, lines: ["\(file) is not a Vigil model file (not UTF-8 text)"])
+            }
+            var request: [String: Any] = ["cmd": "register", "model": model, "model_file": text]
+            if let reason { request["reason"] = reason }
+            try printMessage(control.send(request), json: control.json)
+        }
     }
 }
 

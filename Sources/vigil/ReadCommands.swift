@@ -64,7 +64,7 @@ struct AuditCommand: ParsableCommand {
 struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
-        abstract: "Show a model's evaluations (drift, performance) and events (alerts, pauses, resumes), oldest first.",
+        abstract: "Show a model's versions, evaluations (drift, performance) and events (life cycle, alerts), oldest first.",
         discussion: "With --state-dir it reads the state database directly (read-only), which also works while vigild is down.")
     @Argument(help: "The model.") var model: String
     @Option(help: ArgumentHelp("Only evaluations and events at or after this time (RFC 3339).", valueName: "time")) var since: String?
@@ -115,12 +115,28 @@ struct HistoryCommand: ParsableCommand {
                 rows: rows, rightAligned: [3, 6, 7, 8]).rendered())
         }
         lines.append("")
+        if !report.versions.isEmpty {
+            func figures(_ gate: GateReport?) -> String {
+                guard let gate else { return "" }
+                let mine = NumberFormatting.format(gate.candidateAUROC, digits: 3)
+                let theirs = NumberFormatting.format(gate.productionAUROC, digits: 3)
+                return "\(gate.passed ? "pass" : "FAIL") \(mine) vs \(theirs) (n=\(gate.outcomes))"
+            }
+            lines.append(TextTable(
+                headers: ["version", "state", "origin", "created", "validation AUROC", "held out", "shadow", "probation"],
+                rows: report.versions.map { version in
+                    [String(version.version), version.state.rawValue, version.origin, version.createdAt,
+                     NumberFormatting.format(version.validationAUROC, digits: 3), figures(version.gates), figures(version.shadow),
+                     figures(version.probation)]
+                }, rightAligned: [0, 4]).rendered())
+            lines.append("")
+        }
         if report.events.isEmpty {
             lines.append("no events")
         } else {
             lines.append(TextTable(
-                headers: ["time", "event", "by", "reason"],
-                rows: report.events.map { [$0.ts, $0.kind, $0.actor, $0.reason ?? ""] }).rendered())
+                headers: ["time", "event", "version", "by", "reason"],
+                rows: report.events.map { [$0.ts, $0.kind, $0.version ?? "", $0.actor, $0.reason ?? ""] }).rendered())
         }
         return lines.joined(separator: "\n")
     }

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import VigilML
+import VigilStats
 import VigilMonitor
+import VigilSystemd
 
 /// `vigil train`: the bundled AutoML engine, from a labeled table to a calibrated model file.
 struct TrainCommand: ParsableCommand {
@@ -71,6 +73,10 @@ struct TrainCommand: ParsableCommand {
     var predictions: String?
     @Flag(help: "Print a JSON summary (with timings) on standard output.")
     var json = false
+    @Option(help: ArgumentHelp("Exit when this process (vigild, which started the training) dies.", visibility: .hidden))
+    var parentPid: Int32?
+    @Option(help: ArgumentHelp("Testing the gates: shuffle the target column with this seed first, so the model learns nothing.", visibility: .hidden))
+    var shuffleTarget: UInt64?
 
     func validate() throws {
         if budget != nil && trials != nil { throw ValidationError("give --budget or --trials, not both") }
@@ -91,9 +97,17 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let parentPid {
+            // Killed with vigild: a retraining must not outlive the daemon that will judge it.
+            guard ParentDeath.killThisProcess(whenParentExits: parentPid) else { throw ExitCode(75) }
+        }
         try reportingFailures {
             let loadStart = Date()
-            let raw = try CommandSupport.loadRawTable(data)
+            var raw = try CommandSupport.loadRawTable(data)
+            if let shuffleTarget, let column = raw.columnIndex(named: target) {
+                var generator = SeededGenerator(seed: shuffleTarget)
+                raw.columns[column].shuffle(using: &generator)
+            }
             var types: [String: FeatureKind] = [:]
             for item in CommandSupport.splitList(type ?? "") {
                 let pair = item.split(separator: "=", maxSplits: 1).map(String.init)

@@ -11,7 +11,7 @@ struct VigilCommand: ParsableCommand {
         subcommands: [
             StatusCommand.self, AlertsCommand.self, HistoryCommand.self, QuarantineCommand.self, AuditCommand.self,
             PauseCommand.self, ResumeCommand.self, ApproveCommand.self, RejectCommand.self,
-            RollbackCommand.self, RetrainCommand.self, ReloadCommand.self,
+            RollbackCommand.self, RetrainCommand.self, RegisterCommand.self, ReloadCommand.self,
             CheckConfigCommand.self, DriftCommand.self, MetricsCommand.self, EvaluateCommand.self,
             TrainCommand.self, ScoreCommand.self,
         ])

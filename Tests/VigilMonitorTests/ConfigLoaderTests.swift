@@ -114,6 +114,58 @@ struct ConfigLoaderTests {
         #expect(model.pipeline.maxQuarantineRate == 0.05)
     }
 
+    @Test("life-cycle sections take their documented keys, keep the clinical defaults, and name what is wrong")
+    func lifecycleSections() throws {
+        let config = try ConfigLoader(environment: [:]).parse(yaml: """
+            models:
+              - name: m
+                predictions: /p
+                outcomes: /o
+                initial_model: models/v1.json
+                group: patient
+                retrain: {on: [performance], min_interval: 1d, min_examples: 500, training_window: 30d, budget: 90s, isolation: systemd-run, memory_max: 2G, cpu_quota: 50%, command: /usr/bin/vigil, base_data: base.csv}
+                gates: {margin: 0.01, min_sensitivity: 0.8}
+                staging: {shadow_outcomes: 300}
+                promotion: auto
+                probation: {outcomes: 250}
+            """, path: "/etc/vigil/vigil.yaml")
+        let lifecycle = try #require(config.models.first).lifecycle
+        #expect(lifecycle.initialModel == "/etc/vigil/models/v1.json")
+        #expect(lifecycle.group == "patient")
+        #expect(lifecycle.retrain.on == [.performance])
+        #expect(lifecycle.retrain.minInterval == .days(1) && lifecycle.retrain.minExamples == 500)
+        #expect(lifecycle.retrain.trainingWindow == .days(30) && lifecycle.retrain.budget == TimeSpan(seconds: 90))
+        #expect(lifecycle.retrain.isolation == .systemdRun && lifecycle.retrain.memoryMax == "2G" && lifecycle.retrain.cpuQuota == "50%")
+        #expect(lifecycle.retrain.command == "/usr/bin/vigil" && lifecycle.retrain.baseData == "/etc/vigil/base.csv")
+        #expect(lifecycle.gates.margin == 0.01 && lifecycle.gates.minSensitivity == 0.8)
+        #expect(lifecycle.gates.subgroupMargin == 0.02 && lifecycle.gates.maxECE == 0.05 && lifecycle.gates.minSubgroupOutcomes == 100)
+        #expect(lifecycle.shadowOutcomes == 300 && lifecycle.promotion == .auto)
+        #expect(lifecycle.probationOutcomes == 250 && lifecycle.probationMargin == 0.02)
+
+        let defaults = try parse(Self.minimal).models[0].lifecycle
+        #expect(defaults == LifecycleSettings())
+        #expect(defaults.promotion == .manual && defaults.retrain.on == [.drift, .performance])
+
+        #expect {
+            try ConfigLoader(environment: [:]).parse(yaml: """
+                models:
+                  - name: m
+                    predictions: /p
+                    outcomes: /o
+                    retrain: {on: [drift, retrain_failed], isolation: docker, command: vigil}
+                    promotion: sometimes
+                    staging: {shadow: 10}
+                """, path: "/etc/vigil/vigil.yaml")
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("models[0].retrain.on: \"retrain_failed\" is not an alert rule; expected some of: drift, performance, calibration, data_quality, pipeline")
+                && text.contains("models[0].retrain.isolation: expected process or systemd-run, found \"docker\"")
+                && text.contains("models[0].retrain.command: expected an absolute path to a program, found \"vigil\"")
+                && text.contains("models[0].promotion: expected manual or auto, found \"sometimes\"")
+                && text.contains("models[0].staging.shadow: unknown key")
+        }
+    }
+
     @Test("defaults come from systemd's directories when set")
     func defaultsFromEnvironment() throws {
         let config = try parse(Self.minimal, environment: ["STATE_DIRECTORY": "/var/lib/vigil:/var/lib/other", "RUNTIME_DIRECTORY": "/run/vigil"])

@@ -46,7 +46,7 @@ public struct FeatureColumn: Sendable, Equatable {
 
     /// Reads cells as this kind. Numbers: empty, `nan` and infinities are missing. Booleans:
     /// `true`/`false`, `1`/`0` (any case). Categories: the text, empty is missing.
-    static func parse(_ cells: [String], name: String, kind: FeatureKind) -> FeatureColumn {
+    public static func parse(_ cells: [String], name: String, kind: FeatureKind) -> FeatureColumn {
         switch kind {
         case .numeric:
             return FeatureColumn(name: name, numbers: cells.map { cell in

@@ -10,6 +10,15 @@ public enum AlertRule: String, Sendable, Codable, CaseIterable {
     case dataQuality = "data_quality"
     /// The feed itself: no predictions, outcomes too late, too many bad lines.
     case pipeline
+    /// Life cycle: a retraining failed (production untouched).
+    case retrainFailed = "retrain_failed"
+    /// Life cycle: a candidate passed its shadow comparison and waits for a clinical owner.
+    case approvalNeeded = "approval_needed"
+    /// Life cycle: production was rolled back to the previous version.
+    case rolledBack = "rolled_back"
+
+    /// The rules monitoring evaluates (the others are raised by the life cycle).
+    public static let monitoring: [AlertRule] = [.drift, .performance, .calibration, .dataQuality, .pipeline]
 
     /// The Alertmanager `alertname` label.
     public var alertName: String {
@@ -19,6 +28,9 @@ public enum AlertRule: String, Sendable, Codable, CaseIterable {
         case .calibration: "VigilCalibration"
         case .dataQuality: "VigilDataQuality"
         case .pipeline: "VigilPipeline"
+        case .retrainFailed: "VigilRetrainFailed"
+        case .approvalNeeded: "VigilApprovalNeeded"
+        case .rolledBack: "VigilRolledBack"
         }
     }
 }

@@ -31,6 +31,8 @@ struct CommandExecution {
 
     /// The program's absolute path.
     let path: String
+    /// Its arguments (after `argv[0]`, which is `path`).
+    var arguments: [String] = []
     /// `NAME=value` strings: the child's whole environment.
     let environment: [String]
     let input: [UInt8]
@@ -85,7 +87,7 @@ struct CommandExecution {
         posix_spawnattr_setpgroup(&attributes, 0)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
-        let argv: [UnsafeMutablePointer<CChar>?] = [strdup(path), nil]
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
         defer {
             argv.forEach { free($0) }

@@ -24,7 +24,7 @@ public enum MonitorEvent: String, Sendable, CaseIterable {
         switch rule {
         case .drift: .driftFiring
         case .performance, .calibration: .performanceFiring
-        case .dataQuality, .pipeline: .dataFiring
+        case .dataQuality, .pipeline, .retrainFailed, .approvalNeeded, .rolledBack: .dataFiring
         }
     }
 }

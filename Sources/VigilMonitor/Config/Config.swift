@@ -84,6 +84,12 @@ public struct ModelConfig: Sendable, Equatable {
     public var dataQuality = DataQualityRules()
     /// When the feed itself alerts.
     public var pipeline = PipelineRules()
+    /// Retraining, gates, staging, promotion and probation.
+    public var lifecycle = LifecycleSettings()
+    /// The production version in the registry, filled in by vigild (never from the file): its
+    /// features and training profile stand in for `features:` and `reference:` when those are
+    /// not configured, and its validation AUROC for `performance.validation_auroc`.
+    public var production: ProductionVersion?
 
     public static let defaultLabelHorizon = TimeSpan.days(30)
 

@@ -22,7 +22,8 @@ public struct ConfigLoader: Sendable {
     ]
     static let modelKeys = [
         "name", "predictions", "outcomes", "label_horizon", "features", "reference",
-        "subgroups", "window", "drift", "ignore_drift", "performance", "data_quality", "pipeline", "retrain",
+        "subgroups", "window", "drift", "ignore_drift", "performance", "data_quality", "pipeline",
+        "retrain", "gates", "staging", "promotion", "probation", "initial_model", "group",
     ]
     /// The longest path a Unix socket can be bound to (`sun_path` holds 108 bytes with the NUL).
     static let maximumSocketPathLength = 107
@@ -200,6 +201,7 @@ public struct ConfigLoader: Sendable {
         var subgroups: [String] = []
         var window = WindowConfig.default
         var rules = ModelConfig.Rules()
+        var lifecycle = LifecycleSettings()
         var complete = true
 
         for (key, value) in entries {
@@ -219,9 +221,8 @@ public struct ConfigLoader: Sendable {
             case "window": window = readWindow(value, at: keyPath, reader: reader) ?? window
             case "drift", "ignore_drift", "performance", "data_quality", "pipeline":
                 readRules(key, value, at: keyPath, into: &rules, reader: reader)
-            case "retrain":
-                // Its settings arrive with the lifecycle feature; until then the section must be empty.
-                if !YAMLReader.isNull(value) { _ = reader.mapping(value, at: keyPath, allowed: []) }
+            case "retrain", "gates", "staging", "promotion", "probation", "initial_model", "group":
+                readLifecycle(key, value, at: keyPath, into: &lifecycle, reader: reader, resolve: resolve)
             default: break
             }
         }
@@ -244,6 +245,7 @@ public struct ConfigLoader: Sendable {
         model.performance = rules.performance
         model.dataQuality = rules.dataQuality
         model.pipeline = rules.pipeline
+        model.lifecycle = lifecycle
         return model
     }
 

@@ -23,9 +23,12 @@ final class ControlHandler {
     private let databasePath: String
     private let journal: Journal
     private let reload: @Sendable () -> ReloadOutcome
+    private let lifecycle: Lifecycle
+    private let lifecycleEngine: LifecycleEngine?
     var config: Config
 
-    init(databasePath: String, config: Config, journal: Journal, reload: @escaping @Sendable () -> ReloadOutcome) throws {
+    init(databasePath: String, config: Config, journal: Journal, lifecycle: Lifecycle, lifecycleEngine: LifecycleEngine?,
+         reload: @escaping @Sendable () -> ReloadOutcome) throws {
         database = try Database(path: databasePath)
         // A pause must survive a power cut once acknowledged: commit with a full fsync.
         try database.execute("PRAGMA synchronous = FULL")
@@ -33,6 +36,8 @@ final class ControlHandler {
         self.config = config
         self.journal = journal
         self.reload = reload
+        self.lifecycle = lifecycle
+        self.lifecycleEngine = lifecycleEngine
     }
 
     /// Answers one request line from `caller` with one response object.
@@ -58,6 +63,10 @@ final class ControlHandler {
                             messageID: ControlEvent.action.messageID, fieldList: journalFields(request, caller))
             }
             return response
+        } catch let error as LifecycleError {
+            let control = ControlError(error)
+            if request.command.isAction { record(request, by: caller, result: control.code.rawValue) }
+            return control.response
         } catch let error as ControlError {
             if request.command.isAction { record(request, by: caller, result: error.code.rawValue) }
             return error.response
@@ -104,7 +113,12 @@ final class ControlHandler {
             let entries = try AuditEntry.read(from: database, model: request.model, since: request.since, limit: request.limit ?? 100)
             return ["ok": true, "entries": try Self.jsonObject(entries)]
         case .pause, .resume:
-            return try setState(request.command == .pause ? "paused" : "active", of: request.model!, reason: request.reason!, by: caller)
+            let pausing = request.command == .pause
+            let model = request.model!
+            let (previous, changedAt) = try lifecycle.setPaused(pausing, model: model, reason: request.reason!, by: .user(caller.user))
+            let state = pausing ? "paused" : "active"
+            return ["ok": true, "model": model, "state": state, "previous_state": previous, "changed_at": changedAt,
+                    "message": previous == state ? "\(model) was already \(state)" : "\(model) is now \(state)"]
         case .reload:
             switch reload() {
             case .applied(let summary):
@@ -112,27 +126,38 @@ final class ControlHandler {
             case .rejected(let lines):
                 throw ControlError(.invalidConfig, "the configuration was not reloaded: " + lines.joined(separator: "; "))
             }
-        case .approve, .reject, .rollback:
-            throw ControlError(.notAvailable, "not available yet: \(request.command.rawValue) arrives with the model life cycle (registry and staging)")
+        case .register:
+            let model = request.model!
+            let version = try lifecycle.register(model, modelFile: Array(request.modelFile!.utf8),
+                                                 reason: request.reason ?? "registered by \(caller.user)", by: .user(caller.user))
+            return ["ok": true, "model": model, "version": version, "message": "\(model) version \(version) registered and in production"]
+        case .approve:
+            let model = request.model!, version = try Self.versionNumber(request.version!)
+            try lifecycle.approve(model, version: version, reason: request.reason, by: .user(caller.user))
+            return ["ok": true, "model": model, "version": version, "message": "\(model) version \(version) approved and promoted"]
+        case .reject:
+            let model = request.model!, version = try Self.versionNumber(request.version!)
+            try lifecycle.reject(model, version: version, reason: request.reason!, by: .user(caller.user))
+            return ["ok": true, "model": model, "version": version, "message": "\(model) version \(version) rejected"]
+        case .rollback:
+            let model = request.model!
+            let target = try request.target.map(Self.versionNumber)
+            let version = try lifecycle.rollback(model, to: target, reason: request.reason!, by: .user(caller.user))
+            return ["ok": true, "model": model, "version": version, "message": "\(model) rolled back: version \(version) is in production"]
         case .retrain:
-            throw ControlError(.notAvailable, "not available yet: retraining arrives with the model life cycle")
+            let model = config.model(named: request.model!)!
+            let why = request.reason.map { ": \($0)" } ?? ""
+            let run = try lifecycle.requestRetrain(model, trigger: "vigil retrain by \(caller.user)\(why)", by: .user(caller.user), automatic: false)
+            lifecycleEngine?.wake()
+            return ["ok": true, "model": model.name, "run": run, "message": "\(model.name): retraining run \(run) started; `vigil history \(model.name)` follows it"]
         }
     }
 
-    /// Pauses or resumes `model`, durably, before the caller hears back.
-    private func setState(_ status: String, of model: String, reason: String, by caller: ControlCaller) throws -> [String: Any] {
-        let now = Self.now()
-        let previous = try database.scalar("SELECT status FROM model_state WHERE model = ?", model)?.string ?? "active"
-        // One statement commits on its own, with the connection's full fsync.
-        try database.run(
-            """
-            INSERT INTO model_state (model, status, reason, changed_at, changed_by) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (model) DO UPDATE SET status = excluded.status, reason = excluded.reason,
-                changed_at = excluded.changed_at, changed_by = excluded.changed_by
-            """,
-            model, status, reason, now, caller.user)
-        return ["ok": true, "model": model, "state": status, "previous_state": previous, "changed_at": now,
-                "message": previous == status ? "\(model) was already \(status)" : "\(model) is now \(status)"]
+    static func versionNumber(_ text: String) throws(ControlError) -> Int {
+        guard let number = Int(text.hasPrefix("v") ? String(text.dropFirst()) : text), number > 0 else {
+            throw ControlError(.badRequest, "\"\(text.prefix(32))\" is not a version number")
+        }
+        return number
     }
 
     static func now() -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import VigilML
 
 /// One request of the control protocol: a JSON object on one line,
 /// `{"v":1,"cmd":"pause","model":"sepsis-risk","reason":"..."}`.
@@ -15,9 +16,14 @@ public struct ControlRequest: Sendable, Equatable {
     public var since: String?
     /// `quarantine`, `audit`, `history`: at most this many rows.
     public var limit: Int?
+    /// `register`: the model file's content (a Vigil model file is JSON text). The client reads
+    /// the file; vigild never opens a path a client names.
+    public var modelFile: String?
 
     /// The longest request line accepted, in bytes.
     public static let maximumLength = 64 * 1024
+    /// The longest request line accepted from an admin (`register` carries a model file).
+    public static let maximumAdminLength = 16 * 1024 * 1024
     /// The protocol version this daemon speaks.
     public static let protocolVersion = 1
 
@@ -31,6 +37,12 @@ public struct ControlRequest: Sendable, Equatable {
         if firingOnly { arguments["firing"] = true }
         if let since { arguments["since"] = since }
         if let limit { arguments["limit"] = limit }
+        if let modelFile {
+            // The audit trail records which file, not the file.
+            let bytes = Array(modelFile.utf8)
+            arguments["model_file_sha256"] = SHA256.hexDigest(of: bytes)
+            arguments["model_file_bytes"] = bytes.count
+        }
         let data = (try? JSONSerialization.data(withJSONObject: arguments, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
@@ -72,6 +84,7 @@ public struct ControlRequest: Sendable, Equatable {
         version = try string("version")
         target = try string("to")
         since = try string("since")
+        modelFile = try string("model_file")
         firingOnly = (object["firing"] as? Bool) ?? false
         if let value = object["limit"] {
             guard let number = value as? Int, number > 0 else { throw ControlError(.badRequest, "\"limit\" must be a positive whole number") }
@@ -83,7 +96,7 @@ public struct ControlRequest: Sendable, Equatable {
     }
 
     public init(command: ControlCommand, model: String? = nil, reason: String? = nil, version: String? = nil,
-                target: String? = nil, firingOnly: Bool = false, since: String? = nil, limit: Int? = nil) {
+                target: String? = nil, firingOnly: Bool = false, since: String? = nil, limit: Int? = nil, modelFile: String? = nil) {
         self.command = command
         self.model = model
         self.reason = reason
@@ -92,15 +105,17 @@ public struct ControlRequest: Sendable, Equatable {
         self.firingOnly = firingOnly
         self.since = since
         self.limit = limit
+        self.modelFile = modelFile
     }
 
     /// Each command's required arguments; `--reason` is required wherever clinical governance wants the why.
     private func checkArguments() throws(ControlError) {
-        let needsModel: Set<ControlCommand> = [.history, .quarantine, .pause, .resume, .approve, .reject, .rollback, .retrain]
+        let needsModel: Set<ControlCommand> = [.history, .quarantine, .pause, .resume, .approve, .reject, .rollback, .retrain, .register]
         let needsReason: Set<ControlCommand> = [.pause, .resume, .reject, .rollback]
         let needsVersion: Set<ControlCommand> = [.approve, .reject]
         if needsModel.contains(command), model == nil { throw ControlError(.missingArgument, "\(command.rawValue) needs \"model\"") }
         if needsVersion.contains(command), version == nil { throw ControlError(.missingArgument, "\(command.rawValue) needs \"version\"") }
+        if command == .register, modelFile == nil { throw ControlError(.missingArgument, "register needs \"model_file\": the model file's content") }
         if needsReason.contains(command), reason == nil {
             throw ControlError(.missingArgument, "\(command.rawValue) needs a \"reason\": clinical governance records why")
         }
@@ -118,6 +133,8 @@ public struct ControlError: Error, Sendable, Equatable, CustomStringConvertible 
         case permissionDenied = "permission_denied"
         case unknownModel = "unknown_model"
         case notAvailable = "not_available"
+        /// The life cycle does not allow it now (paused, wrong state, too soon).
+        case refused
         case invalidConfig = "invalid_config"
         case timeout
         case tooManyConnections = "too_many_connections"
@@ -133,6 +150,15 @@ public struct ControlError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 
     public var description: String { "\(code.rawValue): \(message)" }
+
+    /// A life-cycle refusal or failure, as the client sees it.
+    public init(_ error: LifecycleError) {
+        switch error.kind {
+        case .refused: self.init(.refused, error.message)
+        case .invalid: self.init(.badRequest, error.message)
+        case .failed: self.init(.failed, error.message)
+        }
+    }
 
     /// The response line for this error.
     public var response: [String: Any] {

@@ -31,14 +31,14 @@ public enum ControlRole: String, Sendable, Comparable, CaseIterable {
 public enum ControlCommand: String, Sendable, CaseIterable {
     case status, alerts, history, quarantine, audit
     case pause, resume, approve, reject
-    case rollback, retrain, reload
+    case rollback, retrain, reload, register
 
     /// The least role allowed to run the command.
     public var requiredRole: ControlRole {
         switch self {
         case .status, .alerts, .history, .quarantine, .audit: .viewer
         case .pause, .resume, .approve, .reject: .clinical
-        case .rollback, .retrain, .reload: .admin
+        case .rollback, .retrain, .reload, .register: .admin
         }
     }
 

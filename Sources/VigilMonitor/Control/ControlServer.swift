@@ -46,8 +46,10 @@ public final class ControlServer: Sendable {
     }
 
     /// Starts serving on its own thread with `handler`'s database connection.
-    public func start(databasePath: String, reload: @escaping @Sendable () -> ReloadOutcome) throws {
-        let handler = try ControlHandler(databasePath: databasePath, config: shared.withLock { $0.config }, journal: journal, reload: reload)
+    public func start(databasePath: String, lifecycle: Lifecycle, lifecycleEngine: LifecycleEngine?,
+                      reload: @escaping @Sendable () -> ReloadOutcome) throws {
+        let handler = try ControlHandler(databasePath: databasePath, config: shared.withLock { $0.config }, journal: journal,
+                                         lifecycle: lifecycle, lifecycleEngine: lifecycleEngine, reload: reload)
         // The handler is handed to the server thread and used only there.
         nonisolated(unsafe) let owned = handler
         let thread = Thread { [self] in
@@ -216,11 +218,14 @@ public final class ControlServer: Sendable {
         }
         guard count > 0, !connection.closeAfterWrite else { return }
         connection.input.append(contentsOf: buffer[0..<count])
-        while let newline = connection.input.firstIndex(of: 0x0A) {
+        // Admins may send model files (`register`); everyone else's requests are small.
+        let limit = connection.caller?.role == .admin ? ControlRequest.maximumAdminLength : ControlRequest.maximumLength
+        // Look for a line's end only when one arrived: a long line is not rescanned on every read.
+        while buffer[0..<count].contains(0x0A), let newline = connection.input.firstIndex(of: 0x0A) {
             let line = connection.input[..<newline]
             let response: [String: Any]
-            if line.count > ControlRequest.maximumLength {
-                response = ControlError(.requestTooLarge, "requests are at most \(ControlRequest.maximumLength) bytes").response
+            if line.count > limit {
+                response = ControlError(.requestTooLarge, "requests are at most \(limit) bytes").response
             } else if let caller = connection.caller {
                 response = handler.respond(to: line, from: caller)
             } else {
@@ -230,8 +235,8 @@ public final class ControlServer: Sendable {
             connection.input.removeSubrange(...newline)
             connection.deadline = .now + Self.requestTimeout
         }
-        if connection.input.count > ControlRequest.maximumLength {
-            connection.output += Self.line(ControlError(.requestTooLarge, "requests are at most \(ControlRequest.maximumLength) bytes").response)
+        if connection.input.count > limit {
+            connection.output += Self.line(ControlError(.requestTooLarge, "requests are at most \(limit) bytes").response)
             connection.input = []
             connection.closeAfterWrite = true
         }

@@ -19,6 +19,10 @@ public actor Daemon {
     private let ingestion: IngestionEngine
     private let monitor: MonitorEngine
     private let control: ControlServer
+    /// The registry and every life-cycle transition; and the thread that drives retraining,
+    /// shadow scoring and probation.
+    private let lifecycle: Lifecycle
+    private let lifecycleEngine: LifecycleEngine
     /// The last monitoring summary, for `STATUS=` after a reload.
     private let monitorStatus = LatestStatus()
     /// Alertmanager, the alert command and the metrics file, as configured.
@@ -29,8 +33,9 @@ public actor Daemon {
     static let ingestionStallLimit: Duration = .seconds(20)
 
     private init(configPath: String, config: Config, stateDirectory: StateDirectory, store: StateStore,
-                 control: ControlServer, journal: Journal, notifier: Notifier, runID: Int64) {
+                 control: ControlServer, lifecycle: Lifecycle, journal: Journal, notifier: Notifier, runID: Int64) {
         self.control = control
+        self.lifecycle = lifecycle
         self.configPath = configPath
         self.config = config
         self.stateDirectory = stateDirectory
@@ -40,17 +45,24 @@ public actor Daemon {
         self.runID = runID
         let alertOutputs = AlertOutputs(journal: journal)
         self.alertOutputs = alertOutputs
+        let models = Self.effective(config.models, lifecycle: lifecycle)
+        let lifecycleEngine = LifecycleEngine(lifecycle: lifecycle, databasePath: stateDirectory.databasePath,
+                                              stateDirectory: stateDirectory.path, models: models, journal: journal)
+        self.lifecycleEngine = lifecycleEngine
         var outputs = MonitorEngine.Outputs()
-        outputs.alerts = { alerts in alertOutputs.send(alerts) }
+        outputs.alerts = { alerts in
+            alertOutputs.send(alerts)
+            lifecycleEngine.alertsChanged(alerts)
+        }
         outputs.snapshot = { snapshot in alertOutputs.publish(snapshot) }
         outputs.status = { [monitorStatus] line in
             monitorStatus.line.withLock { $0 = line }
             notifier.status(line)
         }
-        let monitor = MonitorEngine(databasePath: stateDirectory.databasePath, models: config.models, journal: journal, outputs: outputs)
+        let monitor = MonitorEngine(databasePath: stateDirectory.databasePath, models: models, journal: journal, outputs: outputs)
         self.monitor = monitor
         self.ingestion = IngestionEngine(
-            databasePath: stateDirectory.databasePath, models: config.models, journal: journal,
+            databasePath: stateDirectory.databasePath, models: models, journal: journal,
             afterCommit: { _, _ in monitor.wake() })
     }
 
@@ -78,6 +90,8 @@ public actor Daemon {
                     return (runID, unclean.map { ($0["pid"].int ?? 0, $0["started_at"].string ?? "?") })
                 }
             }
+            let lifecycle = try Lifecycle(databasePath: directory.databasePath, stateDirectory: directory.path, journal: journal)
+            try lifecycle.reconcile(models: config.models)
             let control: ControlServer
             do {
                 control = try ControlServer(config: config, journal: journal)
@@ -92,8 +106,15 @@ public actor Daemon {
                             messageID: DaemonEvent.uncleanShutdown.messageID,
                             fields: ["VIGIL_PREVIOUS_PID": String(pid), "VIGIL_STATE_DIR": directory.path])
             }
-            return Daemon(configPath: configPath, config: config, stateDirectory: directory, store: store,
-                          control: control, journal: journal, notifier: notifier, runID: runID)
+            let daemon = Daemon(configPath: configPath, config: config, stateDirectory: directory, store: store,
+                                control: control, lifecycle: lifecycle, journal: journal, notifier: notifier, runID: runID)
+            var notifications = Lifecycle.Notifications()
+            notifications.alerts = { [alertOutputs = daemon.alertOutputs] alerts in alertOutputs.send(alerts) }
+            notifications.productionChanged = { [weak daemon] in
+                Task { await daemon?.refreshProduction() }
+            }
+            lifecycle.connect(notifications)
+            return daemon
         } catch {
             throw StartupFailure(error)
         }
@@ -110,8 +131,9 @@ public actor Daemon {
         await alertOutputs.configure(config, firing: firingAlerts())
         ingestion.start()
         monitor.start()
+        lifecycleEngine.start()
         do {
-            try control.start(databasePath: stateDirectory.databasePath) { [self] in
+            try control.start(databasePath: stateDirectory.databasePath, lifecycle: lifecycle, lifecycleEngine: lifecycleEngine) { [self] in
                 // Called on the control thread: run the reload on this actor and wait for it.
                 let outcome = Mutex<ReloadOutcome>(.rejected(["the reload did not finish"]))
                 let done = DispatchSemaphore(value: 0)
@@ -157,6 +179,7 @@ public actor Daemon {
         notifier.stopping()
         watchdog?.cancel()
         await control.stop()
+        await lifecycleEngine.stop()
         await ingestion.stop()
         await monitor.stop()
         await alertOutputs.stop()
@@ -203,8 +226,10 @@ public actor Daemon {
         let added = Set(applied.models.map(\.name)).subtracting(config.models.map(\.name))
         let removed = Set(config.models.map(\.name)).subtracting(applied.models.map(\.name))
         config = applied
-        ingestion.update(models: applied.models)
-        monitor.update(models: applied.models)
+        let models = Self.effective(applied.models, lifecycle: lifecycle)
+        ingestion.update(models: models)
+        monitor.update(models: models)
+        lifecycleEngine.update(models: models)
         await alertOutputs.configure(applied, firing: firingAlerts())
         control.update(config: applied)
         let now = Self.timestamp()
@@ -228,6 +253,25 @@ public actor Daemon {
                         fields: ["VIGIL_CONFIG": configPath])
         }
         return .applied(message)
+    }
+
+    /// Gives ingestion, monitoring and the life cycle the models with their production versions
+    /// again, after a promotion, rollback or registration.
+    func refreshProduction() {
+        let models = Self.effective(config.models, lifecycle: lifecycle)
+        ingestion.update(models: models)
+        monitor.update(models: models)
+        lifecycleEngine.update(models: models)
+    }
+
+    /// `models` with their production versions: features, reference and validation AUROC from it where the file sets none.
+    static func effective(_ models: [ModelConfig], lifecycle: Lifecycle) -> [ModelConfig] {
+        let production = lifecycle.productionVersions(of: models.map(\.name))
+        return models.map { model in
+            var model = model
+            model.production = production[model.name]
+            return model.effective
+        }
     }
 
     /// The alerts firing now, from the state database (to keep them alive in a new Alertmanager sender).

@@ -33,13 +33,13 @@ public struct ModelStore: Sendable {
         return versions.compactMap(Int.init).filter { FileManager.default.fileExists(atPath: modelFile(of: model, version: $0)) }.sorted()
     }
 
-    /// Stores `bytes`, which must be a valid model file, as the model's next version, with its
-    /// model card beside it. The model file is written last, so a version without one is an
+    /// Stores `bytes`, which must be a valid model file, as version `number` (default: the one
+    /// after the highest stored), with its model card beside it. The model file is written last, so a version without one is an
     /// interrupted write and its number is used again.
     ///
     /// - Throws: ``ModelStoreError`` when the name is unusable, the bytes are not a valid model
     ///   file (nothing is written then), or a file cannot be written.
-    public func addVersion(of model: String, modelFile bytes: [UInt8]) throws(ModelStoreError) -> StoredVersion {
+    public func addVersion(of model: String, modelFile bytes: [UInt8], number: Int? = nil) throws(ModelStoreError) -> StoredVersion {
         try Self.checkName(model)
         let document: ModelDocument
         do {
@@ -47,7 +47,7 @@ public struct ModelStore: Sendable {
         } catch {
             throw .invalidModelFile(error)
         }
-        let version = (versions(of: model).last ?? 0) + 1
+        let version = number ?? (versions(of: model).last ?? 0) + 1
         let versionDirectory = "\(directory(of: model))/versions/\(version)"
         try Self.makeDirectory(versionDirectory)
         let path = modelFile(of: model, version: version)

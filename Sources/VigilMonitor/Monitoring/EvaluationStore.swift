@@ -80,8 +80,10 @@ struct EvaluationStore {
 
     /// The most recent `limit` joined predictions of `model` made at or before `until`
     /// (prediction time; all when nil), by prediction time: a window is judged on the outcomes
-    /// of its own time, so replayed logs give the same evaluations as live ones.
-    func labeledSample(model: String, subgroupNames: [String], limit: Int, until: Double? = nil) throws -> LabeledSample {
+    /// of its own time, so replayed logs give the same evaluations as live ones. With `version`,
+    /// only that version's predictions (and those that name none): the realized performance of
+    /// the version in production, not of the one before it.
+    func labeledSample(model: String, subgroupNames: [String], limit: Int, until: Double? = nil, version: String? = nil) throws -> LabeledSample {
         var sample = LabeledSample(subgroupNames: subgroupNames)
         guard let key = try database.scalar("SELECT key FROM model_keys WHERE name = ?", model)?.int64 else { return sample }
         // Subgroup keys to values, matched to the configured names (keys written under another list of names map by name).
@@ -95,11 +97,17 @@ struct EvaluationStore {
             }
         }
         let none = Array(repeating: String?.none, count: subgroupNames.count)
+        let versionFilter = version == nil ? "" : " AND (version IS NULL OR version = ?)"
         let statement = try database.statement(
-            "SELECT score, label, subgroup FROM predictions WHERE model_key = ? AND status = 'joined' AND ts <= ? ORDER BY ts DESC LIMIT ?")
+            "SELECT score, label, subgroup FROM predictions WHERE model_key = ? AND status = 'joined' AND ts <= ?\(versionFilter) ORDER BY ts DESC LIMIT ?")
         statement.bind(key, at: 1)
         statement.bind(until ?? .infinity, at: 2)
-        statement.bind(Int64(limit), at: 3)
+        if let version {
+            statement.bind(version, at: 3)
+            statement.bind(Int64(limit), at: 4)
+        } else {
+            statement.bind(Int64(limit), at: 3)
+        }
         try statement.forEachRow { row in
             sample.scores.append(row.double(at: 0))
             sample.labels.append(row.int64(at: 1) == 1)

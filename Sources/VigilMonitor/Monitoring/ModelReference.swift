@@ -4,7 +4,8 @@ import VigilStats
 /// What a model's inputs are compared with: a profile of each feature over the reference
 /// data, one per subgroup value that the reference has enough rows of, and the reference's
 /// scores when it has them. Built from the model's `reference:` file, or, for a model with
-/// neither a reference file nor a registered version, from its first window (a baseline).
+/// neither a reference file nor a registered version, from its first window (a baseline); for
+/// a model with a production version and no reference file, from that version's training profile.
 struct ModelReference: Sendable, Equatable, Codable {
     /// `reference file PATH` or `baseline window N`.
     var source: String
@@ -33,6 +34,15 @@ struct ModelReference: Sendable, Equatable, Codable {
         subgroupNames = names
         let presentScores = data.scores.filter { !$0.isNaN }
         scores = presentScores.isEmpty ? nil : NumericReferenceProfile(name: "score", values: presentScores, binCount: binCount)
+    }
+
+    /// A reference from a profile made elsewhere (a model file's training profile): no subgroups, no scores.
+    init(source: String, overall: ReferenceProfile) {
+        self.source = source
+        self.overall = overall
+        subgroups = [:]
+        subgroupNames = []
+        scores = nil
     }
 
     static func profile(of data: WindowData, binCount: Int) -> ReferenceProfile {

@@ -77,7 +77,7 @@ struct MonitorLoop {
                             fields: ["VIGIL_MODEL": model.name])
             }
             var reference = try reference(for: model, layout: layout, store: store, notes: &notes)
-            if reference == nil, model.referencePath == nil, data.count > 0 {
+            if reference == nil, model.referencePath == nil, model.production == nil, data.count > 0 {
                 let baseline = ModelReference(source: "baseline window \(window.seq)", data: data, binCount: model.drift.decision.binCount)
                 try store.saveBaseline(baseline, model: model.name, now: now)
                 baselines[model.name] = baseline
@@ -85,7 +85,8 @@ struct MonitorLoop {
                 notes.append("window \(window.seq) is the model's baseline: later windows are compared with it")
             }
             let labeled = try store.labeledSample(
-                model: model.name, subgroupNames: model.subgroups, limit: model.performance.window, until: window.end)
+                model: model.name, subgroupNames: model.subgroups, limit: model.performance.window, until: window.end,
+                version: model.production.map { String($0.version) })
             let counters = try store.counters(model: model.name)
             var evaluation = evaluator.evaluate(
                 window: data, seq: window.seq, start: window.start, end: window.end, quarantined: window.quarantined,
@@ -113,7 +114,8 @@ struct MonitorLoop {
             // replayed log does not mix in outcomes from later than the windows judged so far.
             let until = try store.lastEvaluatedWindowEnd(model: model.name)
             let labeled = try store.labeledSample(
-                model: model.name, subgroupNames: model.subgroups, limit: model.performance.window, until: until)
+                model: model.name, subgroupNames: model.subgroups, limit: model.performance.window, until: until,
+                version: model.production.map { String($0.version) })
             let evaluation = evaluator.evaluatePerformance(labeled: labeled, version: lastEvaluations[model.name]?.version, now: now)
             let observations = AlertConditions.observations(for: evaluation, model: model, outcomeLag: nil, windowStart: nil, windowEnd: nil)
             let transitions = try commit(evaluation, observations, time: counters.predictionWatermark ?? now, store: store, now: now,
@@ -150,6 +152,10 @@ struct MonitorLoop {
     /// change), else its stored baseline.
     private mutating func reference(for model: ModelConfig, layout: WindowLayout, store: EvaluationStore, notes: inout [String]) throws -> ModelReference? {
         guard let path = model.referencePath else {
+            if let production = model.production {
+                // The training data of the version in production, as its model file profiles it.
+                return ModelReference(source: "model version \(production.version) (its training data)", overall: production.reference)
+            }
             if let cached = baselines[model.name] { return cached }
             let stored = try store.baseline(model: model.name)
             baselines[model.name] = stored

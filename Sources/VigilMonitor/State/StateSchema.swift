@@ -266,6 +266,72 @@ public enum StateSchema {
             );
             CREATE INDEX alert_events_by_model ON alert_events (model, seq);
             """),
+        Migration(version: 5, name: "life cycle: the model registry, its events, retraining runs, shadow scores", sql: """
+            -- Every version of every model and the state it is in. The registry is the truth;
+            -- serving.json is rewritten from it (and repaired from it at start-up).
+            CREATE TABLE model_versions (
+                model TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('candidate', 'rejected', 'staged', 'awaiting_approval',
+                    'production', 'previous', 'retired', 'rolled_back')),
+                origin TEXT NOT NULL CHECK (origin IN ('registered', 'retrained')),
+                path TEXT NOT NULL,
+                sha256 TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                validation_auroc REAL,
+                -- The retraining run that produced it.
+                retrain_run INTEGER,
+                -- Gate results on the held-out rows, and in shadow (GateReport JSON).
+                gates TEXT,
+                shadow TEXT,
+                -- Shadow scoring covers predictions stored after this row.
+                shadow_after_row INTEGER,
+                -- Probation: predictions stored after this row are the version's own; the AUROC
+                -- it must keep up with (the previous version's on the same held-out outcomes).
+                promoted_at TEXT,
+                probation_after_row INTEGER,
+                probation_baseline_auroc REAL,
+                probation TEXT,
+                PRIMARY KEY (model, version)
+            ) WITHOUT ROWID;
+            CREATE UNIQUE INDEX model_versions_one_production ON model_versions (model) WHERE state = 'production';
+            -- Every life-cycle transition, with time, actor and reason: what `vigil history` lists.
+            CREATE TABLE lifecycle_events (
+                seq INTEGER PRIMARY KEY,
+                at TEXT NOT NULL,
+                model TEXT NOT NULL,
+                version INTEGER,
+                kind TEXT NOT NULL,
+                from_state TEXT,
+                to_state TEXT,
+                actor TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                details TEXT NOT NULL DEFAULT '{}'
+            );
+            CREATE INDEX lifecycle_events_by_model ON lifecycle_events (model, seq);
+            -- Every retraining attempt; one still 'running' at start-up was interrupted and is failed then.
+            CREATE TABLE retrain_runs (
+                id INTEGER PRIMARY KEY,
+                model TEXT NOT NULL,
+                trigger TEXT NOT NULL,
+                requested_by TEXT NOT NULL,
+                started_at TEXT NOT NULL,
+                finished_at TEXT,
+                status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+                detail TEXT,
+                candidate INTEGER
+            );
+            CREATE INDEX retrain_runs_by_model ON retrain_runs (model, id);
+            -- A staged candidate's score for each prediction stored while it was staged, beside
+            -- the production score in predictions; never visible to the serving side.
+            CREATE TABLE shadow_scores (
+                model TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                row INTEGER NOT NULL,
+                score REAL NOT NULL,
+                PRIMARY KEY (model, version, row)
+            ) WITHOUT ROWID;
+            """),
     ]
 
     /// The schema version this build writes.

@@ -17,15 +17,41 @@ public struct HistoryReport: Codable, Sendable, Equatable {
         public var details: String
     }
 
+    /// One registered version and what it showed at each stage.
+    public struct Version: Codable, Sendable, Equatable {
+        public var version: Int
+        public var state: VersionState
+        /// `registered` or `retrained`.
+        public var origin: String
+        public var createdAt: String
+        public var sha256: String
+        public var validationAUROC: Double?
+        public var gates: GateReport?
+        public var shadow: GateReport?
+        public var promotedAt: String?
+        public var probation: GateReport?
+
+        enum CodingKeys: String, CodingKey {
+            case version, state, origin, createdAt = "created_at", sha256, validationAUROC = "validation_auroc"
+            case gates, shadow, promotedAt = "promoted_at", probation
+        }
+    }
+
     public var model: String
     public var evaluations: [Evaluation]
     public var events: [Event]
+    /// Every registered version, oldest first.
+    public var versions: [Version]
 
-    public init(model: String, evaluations: [Evaluation], events: [Event]) {
+    public init(model: String, evaluations: [Evaluation], events: [Event], versions: [Version] = []) {
         self.model = model
         self.evaluations = evaluations
         self.events = events
+        self.versions = versions
     }
+
+    /// Control commands whose successful runs appear as life-cycle events instead of audit entries.
+    static let lifecycleCommands: Set<String> = ["pause", "resume", "approve", "reject", "rollback", "retrain", "register"]
 
     /// Reads the newest `limit` evaluations and events of `model` (at or after `since`, RFC 3339), read-only.
     public static func read(databasePath path: String, model: String, since: String?, limit: Int) throws -> HistoryReport {
@@ -56,9 +82,29 @@ public struct HistoryReport: Codable, Sendable, Equatable {
                     version: alert.version, actor: "vigild", reason: alert.summary, details: text))
             }
         }
+        if try database.userVersion >= 5 {
+            for row in try database.query(
+                "SELECT * FROM (SELECT * FROM lifecycle_events WHERE model = ? ORDER BY seq DESC LIMIT \(limit)) ORDER BY seq", model) {
+                let at = row["at"].string ?? ""
+                if let time = try? RFC3339Timestamp.unixSeconds(at), time < sinceSeconds { continue }
+                var details = (try? JSONSerialization.jsonObject(with: Data((row["details"].string ?? "{}").utf8))) as? [String: Any] ?? [:]
+                if let from = row["from_state"].string { details["from_state"] = from }
+                if let to = row["to_state"].string { details["to_state"] = to }
+                report.events.append(Event(
+                    ts: at, kind: row["kind"].string ?? "", version: row["version"].int.map(String.init), actor: row["actor"].string ?? "",
+                    reason: row["reason"].string, details: Self.json(details)))
+            }
+            report.versions = try ModelRegistry(database: database).versions(of: model).map { version in
+                Version(version: version.version, state: version.state, origin: version.origin, createdAt: version.createdAt,
+                        sha256: version.sha256, validationAUROC: version.validationAUROC, gates: version.gates, shadow: version.shadow,
+                        promotedAt: version.promotedAt, probation: version.probation)
+            }
+        }
         if try database.userVersion >= 3 {
             let sinceText = since.map { _ in RFC3339Timestamp.string(fromUnixSeconds: sinceSeconds) }
             for entry in try AuditEntry.read(from: database, model: model, since: sinceText, limit: limit) {
+                // Life-cycle actions are events of their own (above); vigild's own audit rows too.
+                if entry.role == "daemon" || (entry.result == "ok" && Self.lifecycleCommands.contains(entry.command)) { continue }
                 let arguments = (try? JSONSerialization.jsonObject(with: Data(entry.arguments.utf8))) as? [String: Any]
                 report.events.append(Event(
                     ts: entry.at, kind: entry.command, version: arguments?["version"] as? String, actor: entry.user,

@@ -22,6 +22,7 @@ struct JournalCatalogTests {
         + IngestionEvent.allCases.map { ("IngestionEvent.\($0)", $0.messageID) }
         + ControlEvent.allCases.map { ("ControlEvent.\($0)", $0.messageID) }
         + MonitorEvent.allCases.map { ("MonitorEvent.\($0)", $0.messageID) }
+        + LifecycleEvent.allCases.map { ("LifecycleEvent.\($0)", $0.messageID) }
 
     /// Reads the catalog the way systemd does: `#` lines are comments, an entry starts at
     /// `-- ID`, its headers run to the first blank line and its body to the next entry.
@@ -89,6 +90,43 @@ struct JournalCatalogTests {
         for field in mentioned {
             #expect(body.contains(field), "the \(event) entry does not mention \(field)")
         }
+    }
+
+    /// The fields `Lifecycle.record` puts on every life-cycle entry.
+    static let transitionFields = ["VIGIL_MODEL", "VIGIL_VERSION", "VIGIL_EVENT", "VIGIL_ACTOR", "VIGIL_REASON",
+                                   "VIGIL_FROM_STATE", "VIGIL_TO_STATE"]
+
+    /// What each life-cycle entry must mention: the fields its journal entry carries (`Lifecycle.record`,
+    /// or `repairServing` for serving_repaired) and what on-call is told to run or look at.
+    static let lifecycleMentions: [(LifecycleEvent, [String])] = [
+        (.registered, transitionFields + ["serving.json", "vigil history"]),
+        (.retrainStarted, transitionFields + ["retrain.on", "vigil retrain", "retrain.budget"]),
+        (.retrainFailed, transitionFields + ["VigilRetrainFailed", "vigil history", "retraining/RUN"]),
+        (.rejected, transitionFields + ["vigil reject", "vigil history", "--json"]),
+        (.staged, transitionFields + ["gates.margin", "gates.subgroup_margin", "gates.max_ece", "gates.min_sensitivity",
+                                      "staging.shadow_outcomes"]),
+        (.awaitingApproval, transitionFields + ["VigilApprovalNeeded", "vigil approve", "vigil reject", "promotion: manual"]),
+        (.promoted, transitionFields + ["serving.json", "probation.outcomes", "probation.margin", "previous"]),
+        (.rolledBack, transitionFields + ["VIGIL_PRODUCTION_VERSION", "VigilRolledBack", "vigil rollback", "serving.json"]),
+        (.paused, transitionFields + ["serving.json", "standard care", "vigil resume"]),
+        (.resumed, transitionFields + ["serving.json", "active"]),
+        (.servingRepaired, ["VIGIL_MODEL", "VIGIL_VERSION", "VIGIL_EVENT", "VIGIL_SERVING_FILE", "registry"]),
+    ]
+
+    @Test("life-cycle entries explain the fields their journal entries carry and what to do", arguments: lifecycleMentions)
+    func lifecycleFields(event: LifecycleEvent, mentioned: [String]) throws {
+        let entry = try #require(try entries().first { $0.id == event.messageID })
+        let body = entry.body.joined(separator: " ")
+        for field in mentioned {
+            #expect(body.contains(field), "the \(event) entry does not mention \(field)")
+        }
+        #expect(body.contains(event.rawValue), "the \(event) entry does not give its VIGIL_EVENT value \(event.rawValue)")
+    }
+
+    @Test("every life-cycle event has its entry's fields checked")
+    func lifecycleMentionsCoverEveryEvent() {
+        let checked = Self.lifecycleMentions.map(\.0)
+        #expect(Set(checked) == Set(LifecycleEvent.allCases) && checked.count == LifecycleEvent.allCases.count, "\(checked)")
     }
 
     @Test("journalctl --update-catalog compiles the catalog and lists every entry",

@@ -42,7 +42,7 @@ struct ControlRequestTests {
     func roles() {
         let viewer: [ControlCommand] = [.status, .alerts, .history, .quarantine, .audit]
         let clinical: [ControlCommand] = [.pause, .resume, .approve, .reject]
-        let admin: [ControlCommand] = [.rollback, .retrain, .reload]
+        let admin: [ControlCommand] = [.rollback, .retrain, .reload, .register]
         #expect(viewer.allSatisfy { $0.requiredRole == .viewer && !$0.isAction })
         #expect(clinical.allSatisfy { $0.requiredRole == .clinical && $0.isAction })
         #expect(admin.allSatisfy { $0.requiredRole == .admin && $0.isAction })
