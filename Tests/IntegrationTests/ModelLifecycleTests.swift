@@ -37,6 +37,7 @@ final class LifecycleRig {
         var lines = [
             "state_dir: \(scratch.file("state"))",
             "control_socket: \(socket)",
+            "metrics_file: \(scratch.file("vigil.prom"))",
             "models:",
             "  - name: \(model)",
             "    predictions: \(simulator.predictions)",
@@ -222,6 +223,19 @@ struct ModelLifecycleTests {
         let firing = try await rig.vigil(["alerts", "--json", "--firing"])
         #expect(firing.stdout.contains("VigilRolledBack"), "\(firing.stdout)")
         #expect(!firing.stdout.contains("VigilApprovalNeeded"))
+        // The metrics file tells Prometheus the same: version 1 serves again after one rollback.
+        let metrics = rig.scratch.file("vigil.prom")
+        let expected = ["vigil_model_serving_version{model=\"\(rig.model)\"} 1", "vigil_lifecycle_events_total{model=\"\(rig.model)\",kind=\"rolled_back\"} 1",
+                        "vigil_lifecycle_events_total{model=\"\(rig.model)\",kind=\"promoted\"} 1", "vigil_model_paused{model=\"\(rig.model)\"} 0"]
+        let written = try await rig.waitUntil(timeout: .seconds(30), feeding: .protocolChange) {
+            let text = (try? String(contentsOfFile: metrics, encoding: .utf8)) ?? ""
+            return expected.allSatisfy(text.contains)
+        }
+        #expect(written, "\((try? String(contentsOfFile: metrics, encoding: .utf8)) ?? "no metrics file")")
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool") {
+            let check = try ProgramRun("/usr/bin/promtool", ["check", "metrics"], inputFile: metrics)
+            #expect(check.status == 0, "\(check.standardOutput)\(check.standardError)")
+        }
         try await rig.stop()
     }
 }

@@ -78,11 +78,15 @@ final class AlertOutputs: Sendable {
     }
 
     static func metrics(of model: MonitorSnapshot.Model) -> ModelMetrics {
-        ModelMetrics(
+        var metrics = ModelMetrics(
             model: model.name, version: model.version, predictionsIngested: model.predictionsIngested,
             quarantined: model.quarantined, pendingOutcomes: model.pendingOutcomes, alertsFiring: model.firing.count,
             lastEvaluation: model.lastEvaluation, auroc: model.auroc, estimatedAUROC: model.estimatedAUROC, ece: model.ece,
             features: model.features.map { FeatureMetrics(feature: $0.name, subgroup: $0.subgroup, psi: $0.psi, ksStatistic: $0.ksStatistic) })
+        metrics.servingVersion = model.servingVersion
+        metrics.paused = model.paused
+        metrics.lifecycleEvents = model.lifecycleEvents
+        return metrics
     }
 
     /// Stops the senders, after a last try to deliver what is pending.

@@ -33,6 +33,18 @@ public struct MetricsTextfile: Sendable {
             }
             append(family.name, family.type, family.help, samples, to: &text)
         }
+        // The life cycle's families carry the model alone: the `version` label is the evaluated predictions'.
+        let model = { (model: ModelMetrics) in "model=\"\(escapeLabelValue(model.model))\"" }
+        append("vigil_model_serving_version", "gauge", "The model version serving.json names (the registry's production version).",
+               models.compactMap { metrics in metrics.servingVersion.map { (model(metrics), String($0)) } }, to: &text)
+        append("vigil_model_paused", "gauge", "1 while a clinical owner has paused the model (serving.json status paused), else 0.",
+               models.map { (model($0), $0.paused ? "1" : "0") }, to: &text)
+        append("vigil_lifecycle_events_total", "counter", "Model life-cycle events (registered, retrain_started, promoted, rolled_back, ...) by kind.",
+               models.flatMap { metrics in
+                   metrics.lifecycleEvents.sorted { $0.key < $1.key }.map { kind, count in
+                       ("\(model(metrics)),kind=\"\(escapeLabelValue(kind))\"", String(count))
+                   }
+               }, to: &text)
         for family in featureFamilies {
             let samples = models.flatMap { model in
                 model.features.compactMap { feature in

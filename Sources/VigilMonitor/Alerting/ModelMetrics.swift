@@ -21,6 +21,12 @@ public struct ModelMetrics: Sendable, Equatable {
     /// `vigil_model_ece`: expected calibration error on the last window.
     public var ece: Double?
     public var features: [FeatureMetrics]
+    /// `vigil_model_serving_version`: the version serving.json names (the registry's production version).
+    public var servingVersion: Int?
+    /// `vigil_model_paused`: 1 while a clinical owner has the model paused.
+    public var paused = false
+    /// `vigil_lifecycle_events_total{kind}` (counter): life-cycle events by kind (`promoted`, `rolled_back`, …).
+    public var lifecycleEvents: [String: Int64] = [:]
 
     public init(
         model: String, version: String? = nil, predictionsIngested: Int64 = 0, quarantined: Int64 = 0,

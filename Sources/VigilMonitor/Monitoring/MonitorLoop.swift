@@ -306,7 +306,13 @@ struct MonitorLoop {
                 firing: firing.filter { $0.key.model == model.name },
                 lastEvaluation: last.flatMap { try? RFC3339Timestamp.unixSeconds($0.evaluatedAt) },
                 auroc: last?.performance?.auroc, estimatedAUROC: last?.performance?.estimatedAUROC, ece: last?.performance?.ece,
-                features: last?.features ?? []))
+                features: last?.features ?? [],
+                servingVersion: try store.database.scalar(
+                    "SELECT version FROM model_versions WHERE model = ? AND state = 'production'", model.name)?.int,
+                paused: try store.database.scalar("SELECT status FROM model_state WHERE model = ?", model.name)?.string == "paused",
+                lifecycleEvents: Dictionary(uniqueKeysWithValues: try store.database.query(
+                    "SELECT kind, count(*) AS n FROM lifecycle_events WHERE model = ? GROUP BY kind", model.name
+                ).compactMap { row in row["kind"].string.map { ($0, row["n"].int64 ?? 0) } })))
         }
         outputs.snapshot(snapshot)
         let status = Self.statusLine(snapshot)

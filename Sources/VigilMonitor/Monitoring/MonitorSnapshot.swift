@@ -13,6 +13,10 @@ public struct MonitorSnapshot: Sendable, Equatable {
         public var ece: Double?
         /// The last window evaluation's features (overall and per subgroup).
         public var features: [FeatureEvaluation]
+        /// The registry's production version, whether the model is paused, and its life-cycle events by kind.
+        public var servingVersion: Int? = nil
+        public var paused = false
+        public var lifecycleEvents: [String: Int64] = [:]
     }
 
     public var models: [Model]

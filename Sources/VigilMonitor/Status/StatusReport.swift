@@ -35,7 +35,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
         public var stateChangedBy: String?
         /// `waiting` (no prediction log seen yet), `ingesting` (the daemon runs) or `stopped`.
         public var ingestion: String
-        /// The production and staged model versions (the model life cycle fills these in).
+        /// The production version, and the candidate in staging or awaiting approval, from the registry.
         public var productionVersion: String?
         public var stagedVersion: String?
         /// Alerts firing now: alert name, then the feature, subgroup or check it is about.
@@ -128,13 +128,21 @@ public struct StatusReport: Codable, Sendable, Equatable {
                 realized = try database.scalar(
                     "SELECT auroc FROM evaluations WHERE model = ? AND auroc IS NOT NULL ORDER BY id DESC LIMIT 1", name)?.double
             }
+            var production: String?
+            var staged: String?
+            if current >= 5 {
+                production = try database.scalar("SELECT version FROM model_versions WHERE model = ? AND state = 'production'", name)?.int.map(String.init)
+                staged = try database.scalar(
+                    "SELECT version FROM model_versions WHERE model = ? AND state IN ('staged', 'awaiting_approval') ORDER BY version DESC LIMIT 1", name
+                )?.int.map(String.init)
+            }
             models.append(Model(
                 name: name,
                 state: modelState?["status"].string ?? "active",
                 stateReason: modelState?["reason"].string,
                 stateChangedBy: modelState?["changed_by"].string,
                 ingestion: !seenPredictions ? "waiting" : (daemon.running ? "ingesting" : "stopped"),
-                productionVersion: nil, stagedVersion: nil, firingAlerts: firing, estimatedAuroc: estimated, lastAuroc: realized,
+                productionVersion: production, stagedVersion: staged, firingAlerts: firing, estimatedAuroc: estimated, lastAuroc: realized,
                 predictionsIngested: count("predictions_ingested"), outcomesIngested: count("outcomes_ingested"),
                 joined: count("joined"), quarantined: count("quarantined"), foreign: count("foreign_lines"),
                 pendingPredictions: count("pending_predictions"), pendingOutcomes: count("pending_outcomes"),

@@ -6,12 +6,14 @@ import VigilTestSupport
 struct MetricsTextfileTests {
     /// Two models: one evaluated with two features (one per subgroup), one only ingesting.
     static let models = [
-        ModelMetrics(model: "sepsis-risk", version: "3", predictionsIngested: 120_345, quarantined: 12, pendingOutcomes: 4_021,
+        ModelMetrics.withLifecycle(model: "sepsis-risk", version: "3", predictionsIngested: 120_345, quarantined: 12, pendingOutcomes: 4_021,
                      alertsFiring: 1, lastEvaluation: 1_764_410_400, auroc: 0.81, estimatedAUROC: 0.79, ece: 0.043,
                      features: [FeatureMetrics(feature: "lactate", subgroup: "site=ED-1", psi: 0.31, ksStatistic: 0.12),
-                                FeatureMetrics(feature: "sex", psi: 0.004)]),
-        ModelMetrics(model: "aki-risk", version: "", predictionsIngested: 10, quarantined: 0, pendingOutcomes: 10, alertsFiring: 0,
-                     lastEvaluation: nil, auroc: nil, estimatedAUROC: nil, ece: nil, features: []),
+                                FeatureMetrics(feature: "sex", psi: 0.004)],
+                     servingVersion: 3, paused: false, lifecycleEvents: ["registered": 1, "promoted": 2]),
+        ModelMetrics.withLifecycle(model: "aki-risk", version: "", predictionsIngested: 10, quarantined: 0, pendingOutcomes: 10, alertsFiring: 0,
+                     lastEvaluation: nil, auroc: nil, estimatedAUROC: nil, ece: nil, features: [],
+                     servingVersion: nil, paused: true, lifecycleEvents: [:]),
     ]
 
     @Test("the text has each family once with HELP and TYPE, samples in input order, and nil values left out")
@@ -45,6 +47,17 @@ struct MetricsTextfileTests {
         # HELP vigil_model_ece Expected calibration error on the last window's predictions with outcomes.
         # TYPE vigil_model_ece gauge
         vigil_model_ece{model="sepsis-risk",version="3"} 0.043
+        # HELP vigil_model_serving_version The model version serving.json names (the registry's production version).
+        # TYPE vigil_model_serving_version gauge
+        vigil_model_serving_version{model="sepsis-risk"} 3
+        # HELP vigil_model_paused 1 while a clinical owner has paused the model (serving.json status paused), else 0.
+        # TYPE vigil_model_paused gauge
+        vigil_model_paused{model="sepsis-risk"} 0
+        vigil_model_paused{model="aki-risk"} 1
+        # HELP vigil_lifecycle_events_total Model life-cycle events (registered, retrain_started, promoted, rolled_back, ...) by kind.
+        # TYPE vigil_lifecycle_events_total counter
+        vigil_lifecycle_events_total{model="sepsis-risk",kind="promoted"} 2
+        vigil_lifecycle_events_total{model="sepsis-risk",kind="registered"} 1
         # HELP vigil_feature_psi Population stability index of the feature in the last window against its reference.
         # TYPE vigil_feature_psi gauge
         vigil_feature_psi{model="sepsis-risk",version="3",feature="lactate",subgroup="site=ED-1"} 0.31
@@ -142,5 +155,22 @@ struct MetricsTextfileTests {
         let run = try ProgramRun("/usr/bin/promtool", ["check", "metrics"], inputFile: path)
         #expect(run.status != 0)
         #expect(run.standardError.contains("counter metrics should have \"_total\" suffix"))
+    }
+}
+
+extension ModelMetrics {
+    /// Metrics with the life cycle's figures set too.
+    static func withLifecycle(
+        model: String, version: String?, predictionsIngested: Int64, quarantined: Int64, pendingOutcomes: Int64, alertsFiring: Int,
+        lastEvaluation: Double?, auroc: Double?, estimatedAUROC: Double?, ece: Double?, features: [FeatureMetrics],
+        servingVersion: Int?, paused: Bool, lifecycleEvents: [String: Int64]
+    ) -> ModelMetrics {
+        var metrics = ModelMetrics(model: model, version: version, predictionsIngested: predictionsIngested, quarantined: quarantined,
+                                   pendingOutcomes: pendingOutcomes, alertsFiring: alertsFiring, lastEvaluation: lastEvaluation,
+                                   auroc: auroc, estimatedAUROC: estimatedAUROC, ece: ece, features: features)
+        metrics.servingVersion = servingVersion
+        metrics.paused = paused
+        metrics.lifecycleEvents = lifecycleEvents
+        return metrics
     }
 }
