@@ -15,7 +15,7 @@ final class LifecycleRig {
     var config: String { scratch.file("vigil.yaml") }
 
     /// - Parameter settings: extra YAML lines for the model (indented four spaces), e.g. `promotion: auto`.
-    init(settings: [String] = [], retrainCommand: String? = nil, initialModel: Bool = true) async throws {
+    init(settings: [String] = [], retrainCommand: String? = nil, initialModel: Bool = true, alertmanager: String? = nil) async throws {
         scratch = try Scratch()
         _ = chmod(scratch.path, 0o755)
         model = "sepsis-" + UUID().uuidString.prefix(8).lowercased()
@@ -28,16 +28,21 @@ final class LifecycleRig {
         ])
         #expect(train.status == 0, "\(train.stderr)")
         self.initialModel = initialModel
+        self.alertmanager = alertmanager
         try writeConfig(settings: settings, retrainCommand: retrainCommand)
     }
 
     let initialModel: Bool
+    let alertmanager: String?
 
-    func writeConfig(settings: [String], retrainCommand: String?, budget: String = "4s") throws {
+    func writeConfig(settings: [String], retrainCommand: String?, budget: String = "6s") throws {
         var lines = [
             "state_dir: \(scratch.file("state"))",
             "control_socket: \(socket)",
             "metrics_file: \(scratch.file("vigil.prom"))",
+        ]
+        if let alertmanager { lines.append("alertmanager: {url: \"\(alertmanager)\"}") }
+        lines += [
             "models:",
             "  - name: \(model)",
             "    predictions: \(simulator.predictions)",
@@ -172,9 +177,10 @@ struct ModelLifecycleTests {
         await rig.check(probation, "probation did not pass")
 
         // A candidate that learned nothing (its labels shuffled by a test hook of `vigil train`) is rejected at the gates.
+        // A longer budget: the trainer runs at nice 19, and a loaded test machine leaves it little of the cores.
         let wrapper = try rig.script("shuffled.sh", "exec \(Binaries.vigil.path) \"$@\" --shuffle-target 7")
         try rig.writeConfig(settings: ["promotion: auto", "drift: {for: 3, resolve_for: 1}", "probation: {outcomes: 200, margin: 0.05}"],
-                            retrainCommand: wrapper)
+                            retrainCommand: wrapper, budget: "12s")
         #expect(try await rig.vigil(["reload"]).status == 0)
         let retrain = try await rig.vigil(["retrain", rig.model, "--reason", "test the gates"])
         #expect(retrain.status == 0, "\(retrain.stderr)")
@@ -195,9 +201,13 @@ struct ModelLifecycleTests {
 
     @Test("manual promotion: the candidate waits for approval with a notice, a clinical owner approves it, and a drop after promotion rolls back by itself")
     func approvalAndRollback() async throws {
+        // On-call hears of the approval needed and of the rollback through a real Alertmanager, when installed.
+        let alertmanager = AlertmanagerProcess.isInstalled ? try AlertmanagerProcess() : nil
+        defer { alertmanager?.stop() }
+        try await alertmanager?.waitUntilReady()
         let rig = try await LifecycleRig(settings: [
             "promotion: manual", "drift: {for: 3, resolve_for: 1}", "probation: {outcomes: 200, margin: 0.05}",
-        ])
+        ], alertmanager: alertmanager?.url)
         try await rig.start()
         #expect(try await rig.waitUntil { rig.servingVersion() == 1 })
         try rig.simulator.serve(600, phase: .stable)
@@ -207,6 +217,20 @@ struct ModelLifecycleTests {
         #expect(rig.servingVersion() == 1)
         let alerts = try await rig.vigil(["alerts", "--json"])
         #expect(alerts.stdout.contains("VigilApprovalNeeded"), "\(alerts.stdout)")
+        /// The active Alertmanager alerts of this model, by alertname.
+        func active() async throws -> [String: [String: String]] {
+            guard let alertmanager else { return [:] }
+            var found: [String: [String: String]] = [:]
+            for alert in try await alertmanager.alerts(active: true) {
+                let labels = alert["labels"] as? [String: String] ?? [:]
+                if labels["model"] == rig.model, let name = labels["alertname"] { found[name] = labels }
+            }
+            return found
+        }
+        if alertmanager != nil {
+            #expect(try await rig.waitUntil(timeout: .seconds(30)) { try await active()["VigilApprovalNeeded"] != nil })
+            #expect(try await active()["VigilApprovalNeeded"]?["version"] == "2")
+        }
 
         let approver = TestUsers.available ? TestUsers.clinical : nil
         let approve = try await rig.vigil(["approve", rig.model, "2", "--reason", "reviewed the shadow figures"], as: approver)
@@ -223,6 +247,11 @@ struct ModelLifecycleTests {
         let firing = try await rig.vigil(["alerts", "--json", "--firing"])
         #expect(firing.stdout.contains("VigilRolledBack"), "\(firing.stdout)")
         #expect(!firing.stdout.contains("VigilApprovalNeeded"))
+        if alertmanager != nil {
+            #expect(try await rig.waitUntil(timeout: .seconds(30)) { try await active()["VigilRolledBack"] != nil })
+            #expect(try await active()["VigilRolledBack"]?["severity"] == "critical")
+            #expect(try await active()["VigilApprovalNeeded"] == nil, "the notice resolves once the candidate is approved")
+        }
         // The metrics file tells Prometheus the same: version 1 serves again after one rollback.
         let metrics = rig.scratch.file("vigil.prom")
         let expected = ["vigil_model_serving_version{model=\"\(rig.model)\"} 1", "vigil_lifecycle_events_total{model=\"\(rig.model)\",kind=\"rolled_back\"} 1",

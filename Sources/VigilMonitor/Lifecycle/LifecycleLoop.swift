@@ -177,13 +177,20 @@ struct LifecycleLoop {
         guard let key = try TrainingExport.modelKey(database, model.name) else { return }
         for version in staged {
             guard let trained = try lifecycle.model(version) else { continue }
+            let started = ContinuousClock.now
             let scoredUpTo = try database.scalar("SELECT max(row) FROM shadow_scores WHERE model = ? AND version = ?", model.name, version.version)?.int64
-            let after = max(scoredUpTo ?? 0, version.shadowAfterRow ?? 0)
-            let (pending, _) = try StoredPredictions.read(
-                database,
-                "SELECT row, segment, line_start, line_length, label FROM predictions WHERE model_key = ? AND row > ? ORDER BY row LIMIT \(Self.shadowBatch)",
-                [.integer(key), .integer(after)])
-            if !pending.isEmpty {
+            var cursor = max(scoredUpTo ?? 0, version.shadowAfterRow ?? 0)
+            var batch: (predictions: [StoredPrediction], unreadable: Int, lastRow: Int64?)
+            // Batches until caught up, or for half a second: a backlog is worked off over a few ticks.
+            repeat {
+                batch = try StoredPredictions.read(
+                    database,
+                    "SELECT row, segment, line_start, line_length, label FROM predictions WHERE model_key = ? AND row > ? ORDER BY row LIMIT \(Self.shadowBatch)",
+                    [.integer(key), .integer(cursor)])
+                // Lines that cannot be read back are passed over, not retried forever.
+                cursor = batch.lastRow ?? cursor
+                let pending = batch.predictions
+                guard !pending.isEmpty else { continue }
                 let scores = StoredPredictions.score(pending.map(\.record), with: trained)
                 try database.transaction {
                     let insert = try database.statement("INSERT OR IGNORE INTO shadow_scores (model, version, row, score) VALUES (?, ?, ?, ?)")
@@ -195,14 +202,14 @@ struct LifecycleLoop {
                         try insert.execute()
                     }
                 }
-            }
+            } while batch.predictions.count + batch.unreadable == Self.shadowBatch && ContinuousClock.now - started < .milliseconds(500)
             let joined = try database.scalar(
                 """
                 SELECT count(*) FROM shadow_scores s JOIN predictions p ON p.row = s.row
                 WHERE s.model = ? AND s.version = ? AND p.status = 'joined'
                 """, model.name, version.version)?.int ?? 0
             guard joined >= model.lifecycle.shadowOutcomes else { continue }
-            let (rows, _) = try StoredPredictions.read(
+            let (rows, _, _) = try StoredPredictions.read(
                 database,
                 """
                 SELECT p.row AS row, p.segment AS segment, p.line_start AS line_start, p.line_length AS line_length, p.label AS label

@@ -14,8 +14,8 @@ struct StoredPrediction: Sendable {
 enum StoredPredictions {
     /// Runs `sql`, which must select `row, segment, line_start, line_length, label` from
     /// `predictions`, and parses each row's stored line. Rows whose line cannot be read back are
-    /// counted, not returned.
-    static func read(_ database: Database, _ sql: String, _ arguments: [SQLValue]) throws -> (predictions: [StoredPrediction], unreadable: Int) {
+    /// counted, not returned; `lastRow` is the last row the query gave, readable or not.
+    static func read(_ database: Database, _ sql: String, _ arguments: [SQLValue]) throws -> (predictions: [StoredPrediction], unreadable: Int, lastRow: Int64?) {
         let rows = try database.query(sql, arguments: arguments)
         var predictions: [StoredPrediction] = []
         predictions.reserveCapacity(rows.count)
@@ -45,7 +45,7 @@ enum StoredPredictions {
             }
             predictions.append(StoredPrediction(row: rowID, record: record, label: row["label"].int.map { $0 != 0 }))
         }
-        return (predictions, unreadable)
+        return (predictions, unreadable, rows.last?["row"].int64)
     }
 
     /// The text a feature value has in a training table: what `vigil train` reads from JSON Lines.

@@ -39,7 +39,7 @@ struct TrainingExport {
             throw Problem(description: "no labeled examples yet")
         }
         let since = newest - Double(settings.trainingWindow.seconds)
-        let (examples, unreadable) = try StoredPredictions.read(
+        let (examples, unreadable, _) = try StoredPredictions.read(
             database,
             "SELECT row, segment, line_start, line_length, label FROM predictions WHERE model_key = ? AND status = 'joined' AND ts >= ? ORDER BY ts, row",
             [.integer(key), .real(since)])
