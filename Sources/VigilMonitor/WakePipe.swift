@@ -46,3 +46,16 @@ struct WakePipe: Sendable {
         if writeEnd >= 0 { Foundation.close(writeEnd) }
     }
 }
+
+extension DispatchSemaphore {
+    /// Waits for the semaphore on a dispatch thread, so that an async caller does not block a
+    /// thread of Swift's cooperative pool (used to wait for a worker thread to finish).
+    func waitWithoutBlocking() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                self.wait()
+                continuation.resume()
+            }
+        }
+    }
+}

@@ -70,12 +70,7 @@ public final class ControlServer: Sendable {
     public func stop() async {
         shared.withLock { $0.stopRequested = true }
         wake()
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async {
-                self.finished.wait()
-                continuation.resume()
-            }
-        }
+        await finished.waitWithoutBlocking()
         close(listener)
         wakePipe.close()
         if ownsPath { unlink(path) }

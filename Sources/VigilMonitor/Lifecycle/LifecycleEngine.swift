@@ -61,12 +61,7 @@ public final class LifecycleEngine: Sendable {
     public func stop() async {
         control.withLock { $0.stopRequested = true }
         waker.wake()
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async {
-                self.finished.wait()
-                continuation.resume()
-            }
-        }
+        await finished.waitWithoutBlocking()
     }
 
     public func update(models: [ModelConfig]) {

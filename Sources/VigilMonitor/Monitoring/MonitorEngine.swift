@@ -84,12 +84,7 @@ public final class MonitorEngine: Sendable {
     public func stop() async {
         control.withLock { $0.stopRequested = true }
         waker.wake()
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async {
-                self.finished.wait()
-                continuation.resume()
-            }
-        }
+        await finished.waitWithoutBlocking()
     }
 
     public func update(models: [ModelConfig]) {
