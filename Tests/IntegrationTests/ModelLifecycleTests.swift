@@ -308,6 +308,28 @@ struct ModelLifecycleSafetyTests {
         try await rig.stop()
     }
 
+    @Test("a production model file changed on disk stops vigild at start-up with one line and exit 65; serving.json edited by hand is restored")
+    func corruptState() async throws {
+        let rig = try await LifecycleRig()
+        try await rig.start()
+        #expect(try await rig.waitUntil { rig.servingVersion() == 1 })
+        try await rig.stop()
+        // serving.json edited into nonsense while vigild was down: the registry restores it.
+        try Data("{\"status\": \"active\", \"version\": 99}".utf8).write(to: URL(fileURLWithPath: rig.simulator.servingFile))
+        try await rig.start()
+        #expect(rig.servingVersion() == 1)
+        #expect(try await rig.events().last == "serving_repaired v1 vigild")
+        try await rig.stop()
+
+        let path = try #require(rig.serving()?["path"] as? String)
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        bytes[30] = bytes[30] == UInt8(ascii: "1") ? UInt8(ascii: "2") : UInt8(ascii: "1")
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let refused = try await runToCompletion(Binaries.vigild, ["--config", rig.config], environment: ["VIGIL_LOG_TARGET": "stderr"])
+        #expect(refused.status == 65)
+        #expect(refused.stderr.contains("\(rig.model): the production model (version 1) is unusable: \(path): "), "\(refused.stderr)")
+    }
+
     @Test("a retraining child that crashes, or outlives 1.5 times its budget, is recorded as failed with a VigilRetrainFailed alert; production is untouched")
     func failingChildren() async throws {
         let rig = try await LifecycleRig()

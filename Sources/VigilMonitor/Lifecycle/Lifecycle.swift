@@ -143,7 +143,7 @@ public final class Lifecycle: Sendable {
             guard let production = try registry.production(of: model) else { return }
             let bytes = FileManager.default.contents(atPath: production.path).map(Array.init)
             guard let bytes else {
-                throw LifecycleError(.failed, "\(model): the production model file \(production.path) (version \(production.version)) is missing; restore it from a backup, or roll back with `vigil rollback \(model) --to VERSION`")
+                throw LifecycleError(.failed, "\(model): the production model file \(production.path) (version \(production.version)) is missing; restore it from a backup (the registry records its SHA-256, \(production.sha256.prefix(12))…)")
             }
             do {
                 _ = try ModelFile.decode(bytes, path: production.path)
@@ -364,7 +364,7 @@ extension Lifecycle {
         }
     }
 
-    /// A registered version's model, loaded; nil when its file is unusable (journaled by the caller's absence of scores).
+    /// A registered version's model, loaded once; nil when its file is unusable.
     func model(_ version: ModelRegistry.Version) throws -> TrainedModel? {
         core.withLock { core in try? Self.load(version, core: core) }
     }

@@ -176,7 +176,10 @@ struct LifecycleLoop {
         let staged = try lifecycle.withRegistry { try $0.versions(of: model.name, in: .staged) }
         guard let key = try TrainingExport.modelKey(database, model.name) else { return }
         for version in staged {
-            guard let trained = try lifecycle.model(version) else { continue }
+            guard let trained = try lifecycle.model(version) else {
+                try lifecycle.reject(model.name, version: version.version, reason: "its model file \(version.path) can no longer be loaded", by: .daemon)
+                continue
+            }
             let started = ContinuousClock.now
             let scoredUpTo = try database.scalar("SELECT max(row) FROM shadow_scores WHERE model = ? AND version = ?", model.name, version.version)?.int64
             var cursor = max(scoredUpTo ?? 0, version.shadowAfterRow ?? 0)
