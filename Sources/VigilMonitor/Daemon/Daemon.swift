@@ -226,10 +226,7 @@ public actor Daemon {
         let added = Set(applied.models.map(\.name)).subtracting(config.models.map(\.name))
         let removed = Set(config.models.map(\.name)).subtracting(applied.models.map(\.name))
         config = applied
-        let models = Self.effective(applied.models, lifecycle: lifecycle)
-        ingestion.update(models: models)
-        monitor.update(models: models)
-        lifecycleEngine.update(models: models)
+        refreshProduction()
         await alertOutputs.configure(applied, firing: firingAlerts())
         control.update(config: applied)
         let now = Self.timestamp()
@@ -255,8 +252,8 @@ public actor Daemon {
         return .applied(message)
     }
 
-    /// Gives ingestion, monitoring and the life cycle the models with their production versions
-    /// again, after a promotion, rollback or registration.
+    /// Gives ingestion, monitoring and the life cycle the configured models with their production
+    /// versions: after a reload, and after a promotion, rollback or registration.
     func refreshProduction() {
         let models = Self.effective(config.models, lifecycle: lifecycle)
         ingestion.update(models: models)
