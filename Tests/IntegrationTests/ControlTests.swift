@@ -227,8 +227,12 @@ extension ControlTests {
         #expect(status.status == 0, "\(status.stderr)")
         #expect(status.stdout.contains("\"sepsis-risk\""))
         #expect(!FileManager.default.fileExists(atPath: scratch.file("state/control.sock")))
+        let mode = try FileManager.default.attributesOfItem(atPath: activated)[.posixPermissions] as? Int
         kill(pid, SIGTERM)
         try await waitUntil { (try? String(contentsOfFile: log, encoding: .utf8))?.contains("vigild stopped on SIGTERM") == true }
+        // The socket file is systemd's (vigild.socket): vigild neither changed its mode nor removed it on the way out.
+        #expect(FileManager.default.fileExists(atPath: activated))
+        #expect(try FileManager.default.attributesOfItem(atPath: activated)[.posixPermissions] as? Int == mode)
     }
 }
 

@@ -41,7 +41,9 @@ final class RetrainJob: Sendable {
         var path = program
         if settings.isolation == .systemdRun && systemdAvailable {
             path = "/usr/bin/systemd-run"
-            arguments = Self.systemdRunArguments(unit: "vigil-retrain-\(model.name)-\(run)", settings: settings, timeout: timeout, writable: directory)
+            let identity = Self.ownIdentity()
+            arguments = Self.systemdRunArguments(unit: "vigil-retrain-\(model.name)-\(run)", settings: settings, timeout: timeout,
+                                                 writable: directory, user: identity.user, group: identity.group)
                 + [program] + arguments
         } else {
             // Dies with vigild: a child left behind by a crash would only waste the cores.
@@ -90,17 +92,53 @@ final class RetrainJob: Sendable {
         return ((own as NSString).deletingLastPathComponent as NSString).appendingPathComponent("vigil")
     }
 
-    /// `systemd-run` options for a transient unit: the configured limits and the service's hardening.
-    static func systemdRunArguments(unit: String, settings: RetrainSettings, timeout: Duration, writable: String) -> [String] {
+    /// `systemd-run` options for a transient unit: the configured limits and the hardening of
+    /// `systemd/vigild.service`, tightened for a trainer that reads its training file and writes
+    /// `candidate.json` and `card.md` into its run directory (`writable`), and nothing else: no
+    /// network at all (`PrivateNetwork=`), and no IPC.
+    ///
+    /// The unit runs as vigild's own user and group (`user`, `group`), so the trainer never has
+    /// more rights than vigild, at vigild's monitor-thread niceness as a trainer child would.
+    ///
+    /// Under `vigild.service` that user is `vigil`, and systemd starts a system unit only for root
+    /// or for a caller polkit grants `org.freedesktop.systemd1.manage-units`. Without that grant
+    /// `systemd-run` fails ("Access denied" or "Interactive authentication required") and the
+    /// retraining is recorded as failed. The grant cannot be narrowed to these units: for
+    /// `StartTransientUnit` systemd asks polkit without naming the unit, so a `vigil` allowed to
+    /// start them could start any command as any user, root included. `systemd-run --user` is no
+    /// way out either: `vigil` is a system user with no user manager (no login session, no
+    /// lingering) and `ProtectHome=` hides `/run/user`. So under `vigild.service` retraining
+    /// runs as `isolation: process`, a child inside vigild's own sandbox; `systemd-run` is for a
+    /// vigild run as root by other means.
+    static func systemdRunArguments(unit: String, settings: RetrainSettings, timeout: Duration, writable: String,
+                                    user: String, group: String) -> [String] {
         let properties = [
+            "User=\(user)", "Group=\(group)",
             "MemoryMax=\(settings.memoryMax)", "CPUQuota=\(settings.cpuQuota)", "RuntimeMaxSec=\(timeout.components.seconds)",
-            "NoNewPrivileges=yes", "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes", "PrivateDevices=yes",
-            "PrivateNetwork=yes", "CapabilityBoundingSet=", "RestrictAddressFamilies=AF_UNIX", "SystemCallFilter=@system-service",
-            "SystemCallArchitectures=native", "ProtectKernelTunables=yes", "ProtectKernelModules=yes", "ProtectKernelLogs=yes",
-            "ProtectControlGroups=yes", "ProtectClock=yes", "ProtectHostname=yes", "RestrictNamespaces=yes", "RestrictRealtime=yes",
-            "LockPersonality=yes", "ReadWritePaths=\(writable)",
+            "Nice=\(MonitorEngine.niceness)", "UMask=0027",
+            // The file system: read-only but for the run directory.
+            "ProtectSystem=strict", "ReadWritePaths=\(writable)", "ProtectHome=yes", "PrivateTmp=yes", "PrivateDevices=yes",
+            "DevicePolicy=closed", "PrivateMounts=yes", "ProtectKernelTunables=yes", "ProtectKernelModules=yes",
+            "ProtectKernelLogs=yes", "ProtectControlGroups=yes", "ProtectClock=yes", "ProtectHostname=yes",
+            "ProtectProc=invisible", "ProcSubset=pid",
+            // No network and no IPC.
+            "PrivateNetwork=yes", "IPAddressDeny=any", "RestrictAddressFamilies=AF_UNIX", "PrivateIPC=yes", "RemoveIPC=yes",
+            // No privileges, and no way to gain any.
+            "NoNewPrivileges=yes", "CapabilityBoundingSet=", "RestrictSUIDSGID=yes", "RestrictNamespaces=yes",
+            "RestrictRealtime=yes", "LockPersonality=yes", "MemoryDenyWriteExecute=yes",
+            "SystemCallFilter=@system-service", "SystemCallFilter=~@privileged", "SystemCallErrorNumber=EPERM",
+            "SystemCallArchitectures=native",
         ]
-        return ["--quiet", "--wait", "--collect", "--unit=\(unit)", "--service-type=exec"] + properties.map { "--property=\($0)" } + ["--"]
+        return ["--quiet", "--wait", "--collect", "--no-ask-password", "--unit=\(unit)", "--service-type=exec"]
+            + properties.map { "--property=\($0)" } + ["--"]
+    }
+
+    /// The names of this process's effective user and group (numbers when they have no name).
+    static func ownIdentity() -> (user: String, group: String) {
+        let uid = geteuid(), gid = getegid()
+        let user = getpwuid(uid).flatMap { $0.pointee.pw_name.map { String(cString: $0) } } ?? String(uid)
+        let group = getgrgid(gid).flatMap { $0.pointee.gr_name.map { String(cString: $0) } } ?? String(gid)
+        return (user, group)
     }
 }
 
