@@ -17,7 +17,8 @@ ROOT="$(pwd)"
 #   util-linux, passwd: runuser, useradd and groupadd for the tests that run vigil as other users
 #   prometheus-alertmanager, prometheus, libcurl4: the Alertmanager the notifier tests post to,
 #     promtool (in prometheus) that lints the metrics textfile, and the libcurl URLSession uses
-PACKAGES=(libsqlite3-dev libsystemd-dev pkg-config sqlite3 systemd util-linux passwd prometheus-alertmanager prometheus libcurl4)
+#   procps: /bin/kill, which vigild.service's ExecReload= runs and deploy/check-units.sh checks
+PACKAGES=(libsqlite3-dev libsystemd-dev pkg-config sqlite3 systemd util-linux passwd prometheus-alertmanager prometheus libcurl4 procps)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'dev.sh: %s\n' "$*" >&2; exit 1; }
@@ -113,6 +114,8 @@ run_tests() {
     ensure_journald
     say "running the tests"
     swift test --skip-build
+    say "checking the systemd units (verify, security, sysusers, tmpfiles)"
+    bash deploy/check-units.sh "$VIGIL_BIN_DIR"
     say "building (release) and checking its commands"
     swift build -c release
     local release
