@@ -38,7 +38,8 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'install.sh: %s\n' "$*" >&2; exit 1; }
 
 # The one release build command: build-deb.sh and check-package.sh go through this script.
-SWIFT_BUILD=(swift build -c release --static-swift-stdlib --disable-local-rpath)
+# -z now: full RELRO (lintian's hardening-no-bindnow).
+SWIFT_BUILD=(swift build -c release --static-swift-stdlib --disable-local-rpath -Xlinker -z -Xlinker now)
 
 DESTDIR="${DESTDIR:-}"
 PREFIX="${PREFIX:-/usr}"
