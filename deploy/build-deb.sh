@@ -18,7 +18,6 @@ set -euo pipefail
 
 CALLER_PWD="$(pwd)"
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-ROOT="$(pwd)"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'build-deb.sh: %s\n' "$*" >&2; exit 1; }
