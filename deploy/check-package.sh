@@ -50,6 +50,9 @@ pass() { PASSED=$((PASSED + 1)); printf '  ok  %s\n' "$*" >&2; }
 skip() { SKIPPED=$((SKIPPED + 1)); printf 'check-package.sh: skipped: %s\n' "$*" >&2; }
 # Runs a command with its output in $LOG (shown only if a check then fails).
 run() { "$@" >"$LOG" 2>&1; }
+# A command that fails outside a check still ends in one FAIL line.
+set -E
+trap 'fail "line $LINENO: \"$BASH_COMMAND\" failed unexpectedly"' ERR
 
 BIN_DIR="${VIGIL_RELEASE_BIN_DIR:-}"
 while [ $# -gt 0 ]; do
