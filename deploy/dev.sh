@@ -18,7 +18,10 @@ ROOT="$(pwd)"
 #   prometheus-alertmanager, prometheus, libcurl4: the Alertmanager the notifier tests post to,
 #     promtool (in prometheus) that lints the metrics textfile, and the libcurl URLSession uses
 #   procps: /bin/kill, which vigild.service's ExecReload= runs and deploy/check-units.sh checks
-PACKAGES=(libsqlite3-dev libsystemd-dev pkg-config sqlite3 systemd util-linux passwd prometheus-alertmanager prometheus libcurl4 procps)
+#   libcurl4-openssl-dev: the release build links Foundation statically, and with it -lcurl
+#   dpkg-dev, binutils, file, lintian: build-deb.sh (dpkg-shlibdeps, strip) and check-package.sh
+PACKAGES=(libsqlite3-dev libsystemd-dev pkg-config sqlite3 systemd util-linux passwd prometheus-alertmanager prometheus libcurl4
+    procps libcurl4-openssl-dev dpkg-dev binutils file lintian)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'dev.sh: %s\n' "$*" >&2; exit 1; }
@@ -116,23 +119,23 @@ run_tests() {
     swift test --skip-build
     say "checking the systemd units (verify, security, sysusers, tmpfiles)"
     bash deploy/check-units.sh "$VIGIL_BIN_DIR"
-    say "building (release) and checking its commands"
-    swift build -c release
+    say "building (release, as the package ships it) and checking its commands"
     local release
-    release="$(swift build -c release --show-bin-path)"
+    release="$(deploy/install.sh --build-only)"
     "$release/vigild" --help >/dev/null
     "$release/vigil" --help >/dev/null
     [ "$("$release/vigil" check-config deploy/vigil.example.yaml)" = "ok" ] || die "release vigil check-config rejected the example"
     say "release build: vigild --help, vigil --help and vigil check-config deploy/vigil.example.yaml all work"
+    say "checking the packaging: install.sh, uninstall.sh, build-deb.sh, lintian, the Alertmanager example"
+    deploy/check-package.sh --bin-dir "$release"
 }
 
 run_demo() {
     ensure_swift
     ensure_packages
     say "building (release)"
-    swift build -c release
     local bin
-    bin="$(swift build -c release --show-bin-path)"
+    bin="$(deploy/install.sh --build-only)"
     local use_journal=0
     if journald_accepts || { [ "$(id -u)" -eq 0 ] && ensure_journald; }; then use_journal=1; fi
 
