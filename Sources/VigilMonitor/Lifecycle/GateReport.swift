@@ -114,20 +114,25 @@ public struct GateReport: Sendable, Equatable, Codable {
 
 extension GateReport {
     /// Probation: the new version's realized AUROC on its own predictions' outcomes against the
-    /// previous version's AUROC on the candidate's comparison outcomes, less `margin`.
+    /// previous version's AUROC on the candidate's comparison outcomes, less `margin`. A few
+    /// hundred outcomes give an AUROC within a few hundredths of its true value only, so, like
+    /// the performance alert, it fails only when the whole 95% DeLong interval lies below the
+    /// limit: a good version is not rolled back for a sample's bad luck.
     static func probation(labels: [Bool], scores: [Double], baseline: Double?, margin: Double) -> GateReport {
         let realized = ROC.auroc(labels: labels, scores: scores).value
+        let interval = ROC.deLongInterval(labels: labels, scores: scores).value
         let gate: Gate
-        switch (realized, baseline) {
-        case let (realized?, baseline?):
+        switch (realized, interval, baseline) {
+        case let (realized?, interval?, baseline?):
             let limit = baseline - margin
-            let passed = realized >= limit
+            let passed = interval.upper >= limit
             gate = Gate(name: "auroc", passed: passed, value: realized, limit: limit, skipped: false,
-                        detail: "realized AUROC \(format(realized)) \(passed ? ">=" : "<") \(format(limit)) (previous version \(format(baseline)) - probation margin \(format(margin)))")
-        case (nil, _):
+                        detail: "realized AUROC \(format(realized)) (95% CI \(format(interval.lower))-\(format(interval.upper))) "
+                            + "\(passed ? "not below" : "below") \(format(limit)) (previous version \(format(baseline)) - probation margin \(format(margin)))")
+        case (nil, _, _), (_, nil, _):
             gate = Gate(name: "auroc", passed: true, value: nil, limit: nil, skipped: true,
                         detail: "realized AUROC undefined (\(ROC.auroc(labels: labels, scores: scores).undefinedReason ?? "")): not judged")
-        case (_?, nil):
+        case (_?, _?, nil):
             gate = Gate(name: "auroc", passed: true, value: realized, limit: nil, skipped: true,
                         detail: "no AUROC of the previous version to compare with: not judged")
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilML
+import VigilStats
 import VigilStore
 import VigilSystemd
 import VigilTestSupport
@@ -275,5 +276,26 @@ struct GateReportTests {
         #expect(byName["ece"]?.passed == true)
         #expect(!report.passed)
         #expect(report.failures.contains("site=A: AUROC 0.889 < 0.950"))
+    }
+
+    @Test("probation fails only when the realized AUROC's whole 95% interval lies below the previous version's less the margin")
+    func probation() throws {
+        // 20 positives and 20 negatives; 3 of every 4 positives outscore every negative, the rest score below them all.
+        let labels = (0..<40).map { $0 < 20 }
+        let scores = (0..<40).map { index -> Double in index < 20 ? (index % 4 == 3 ? 0.01 : 0.9) : 0.5 }
+        let noisy = GateReport.probation(labels: labels, scores: scores, baseline: 0.80, margin: 0.02)
+        // AUROC 0.75 is below 0.78, but on 40 outcomes its interval reaches above it: not rolled back.
+        #expect(noisy.candidateAUROC == 0.75)
+        let interval = try #require(ROC.deLongInterval(labels: labels, scores: scores).value)
+        #expect(interval.upper > 0.78)
+        #expect(noisy.passed)
+        #expect(noisy.gates.first?.detail.contains("not below 0.780") == true)
+        // Scores that rank outcomes backwards: the whole interval is below the limit.
+        let backwards = GateReport.probation(labels: labels, scores: scores.map { 1 - $0 }, baseline: 0.80, margin: 0.02)
+        #expect(!backwards.passed)
+        #expect(backwards.failures.hasPrefix("realized AUROC 0.250 (95% CI "))
+        // Nothing to compare with, or one outcome class: not judged.
+        #expect(GateReport.probation(labels: labels, scores: scores, baseline: nil, margin: 0.02).gates.first?.skipped == true)
+        #expect(GateReport.probation(labels: Array(repeating: true, count: 5), scores: [0.1, 0.2, 0.3, 0.4, 0.5], baseline: 0.8, margin: 0.02).passed)
     }
 }
