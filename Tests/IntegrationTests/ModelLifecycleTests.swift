@@ -35,7 +35,7 @@ final class LifecycleRig {
     let initialModel: Bool
     let alertmanager: String?
 
-    func writeConfig(settings: [String], retrainCommand: String?, budget: String = "6s") throws {
+    func writeConfig(settings: [String], retrainCommand: String?, budget: String = "10s") throws {
         var lines = [
             "state_dir: \(scratch.file("state"))",
             "control_socket: \(socket)",
@@ -180,7 +180,7 @@ struct ModelLifecycleTests {
         // A longer budget: the trainer runs at nice 19, and a loaded test machine leaves it little of the cores.
         let wrapper = try rig.script("shuffled.sh", "exec \(Binaries.vigil.path) \"$@\" --shuffle-target 7")
         try rig.writeConfig(settings: ["promotion: auto", "drift: {for: 3, resolve_for: 1}", "probation: {outcomes: 200, margin: 0.05}"],
-                            retrainCommand: wrapper, budget: "12s")
+                            retrainCommand: wrapper, budget: "20s")
         #expect(try await rig.vigil(["reload"]).status == 0)
         let retrain = try await rig.vigil(["retrain", rig.model, "--reason", "test the gates"])
         #expect(retrain.status == 0, "\(retrain.stderr)")

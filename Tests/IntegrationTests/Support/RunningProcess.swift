@@ -1,10 +1,16 @@
 import Foundation
 import Synchronization
 
-/// A real child process with its stdout and stderr collected as they arrive.
+/// A real child process with its stdout and stderr collected as they arrive, in files.
+///
+/// Files, not pipes: Foundation's pipe readability handlers lost the end of a large output on a
+/// busy machine, and their teardown crashed the test process in libdispatch
+/// (`_dispatch_event_loop_drain`) now and then. A file is read again whenever it is asked for.
 final class RunningProcess: Sendable {
     private let process: Process
-    private let output = OutputBuffer()
+    private let directory: URL
+    private let stdoutURL: URL
+    private let stderrURL: URL
     /// The write end of stdin, when it is kept open (`keepingInputOpen`).
     private let heldInput: FileHandle?
 
@@ -14,37 +20,27 @@ final class RunningProcess: Sendable {
     /// that a program reading commands waits for more until it is killed.
     init(_ executable: URL, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
          keepingInputOpen: Bool = false) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-process-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        stdoutURL = directory.appendingPathComponent("stdout")
+        stderrURL = directory.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         process.environment = childEnvironment(adding: environment)
-        let stdout = Pipe(), stderr = Pipe()
+        let stdout = try FileHandle(forWritingTo: stdoutURL), stderr = try FileHandle(forWritingTo: stderrURL)
         process.standardOutput = stdout
         process.standardError = stderr
         let input = Pipe()
         process.standardInput = stdin == nil ? FileHandle.nullDevice : input
         self.process = process
-        // At end of file the handler would fire forever with no data: stop it there.
-        stdout.fileHandleForReading.readabilityHandler = { [output] handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                output.markClosed(\.stdoutClosed)
-                return
-            }
-            output.withLock { $0.stdout += String(decoding: data, as: UTF8.self) }
-        }
-        stderr.fileHandleForReading.readabilityHandler = { [output] handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                output.markClosed(\.stderrClosed)
-                return
-            }
-            output.withLock { $0.stderr += String(decoding: data, as: UTF8.self) }
-        }
         heldInput = keepingInputOpen ? input.fileHandleForWriting : nil
         try process.run()
+        // The child has its own descriptors for the files now.
+        try? stdout.close()
+        try? stderr.close()
         if let stdin {
             input.fileHandleForWriting.write(Data(stdin.utf8))
             if !keepingInputOpen { try input.fileHandleForWriting.close() }
@@ -53,8 +49,12 @@ final class RunningProcess: Sendable {
 
     var pid: Int32 { process.processIdentifier }
     var isRunning: Bool { process.isRunning }
-    var standardOutput: String { output.withLock { $0.stdout } }
-    var standardError: String { output.withLock { $0.stderr } }
+    var standardOutput: String { Self.read(stdoutURL) }
+    var standardError: String { Self.read(stderrURL) }
+
+    private static func read(_ url: URL) -> String {
+        String(decoding: (try? Data(contentsOf: url)) ?? Data(), as: UTF8.self)
+    }
 
     func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
@@ -70,12 +70,6 @@ final class RunningProcess: Sendable {
             throw TestFailure("\(process.executableURL?.lastPathComponent ?? "process") did not exit within \(timeout)")
         }
         process.waitUntilExit()
-        // Let the pipes drain: wait for end of file on both (a large output can take a while
-        // on a busy machine), for at most a few seconds in case a grandchild holds them open.
-        let drained = ContinuousClock.now + .seconds(5)
-        while !output.isClosed, ContinuousClock.now < drained {
-            try await Task.sleep(for: .milliseconds(10))
-        }
         return process.terminationStatus
     }
 
@@ -106,30 +100,8 @@ final class RunningProcess: Sendable {
 
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: directory)
     }
-}
-
-/// What a child process has written so far, shared with the pipes' reading threads.
-final class OutputBuffer: Sendable {
-    private let text = Mutex<(stdout: String, stderr: String)>(("", ""))
-    private let closed = Mutex(Closed())
-
-    struct Closed {
-        var stdoutClosed = false
-        var stderrClosed = false
-    }
-
-    func withLock<T>(_ body: (inout (stdout: String, stderr: String)) -> T) -> T {
-        text.withLock { body(&$0) }
-    }
-
-    /// Records end of file on one of the pipes.
-    func markClosed(_ pipe: WritableKeyPath<Closed, Bool>) {
-        closed.withLock { $0[keyPath: pipe] = true }
-    }
-
-    /// Whether both pipes have reached end of file.
-    var isClosed: Bool { closed.withLock { $0.stdoutClosed && $0.stderrClosed } }
 }
 
 /// Runs `executable` to completion and returns its status, stdout and stderr.
