@@ -39,7 +39,9 @@ enum Chromium {
     @Test("the report of a live model loads in Chromium without errors, every chart has content, and its numbers are the database's",
           .enabled(if: Chromium.path != nil, "chromium is not installed (apt-get install chromium): the report is not opened in a browser"))
     func reportInChromium() async throws {
-        let rig = try await LifecycleRig(settings: ["drift: {for: 2, resolve_for: 1}"])
+        let rig = try await LifecycleRig(settings: [
+            "promotion: auto", "drift: {for: 2, resolve_for: 1}", "probation: {outcomes: 200, margin: 0.05}",
+        ])
         let daemon = try await FileLoggedDaemon(config: rig.config, log: rig.scratch.file("vigild.log"))
         defer { daemon.kill() }
         #expect(try await rig.waitUntil { rig.servingVersion() == 1 })
@@ -51,6 +53,10 @@ enum Chromium {
             return (Int(windows.first ?? "") ?? 0) >= 6 && (Int(alerts.first ?? "") ?? 0) >= 1
         }
         await rig.check(drifted, "no drift alert after six windows")
+        // The drift starts a retraining: let it run its course (staged, shadow, promoted), so that the
+        // timeline has what a real run has; the report is checked whichever stage it reached.
+        _ = try await rig.waitUntil(timeout: .seconds(90), feeding: .assayShift, feed: 20) { rig.servingVersion() == 2 }
+        let before = try await sqliteQuery(rig.database, "SELECT count(*) FROM evaluations WHERE kind = 'window' AND model = '\(rig.model)'")
         let reason = "assay <script>alert('x')</script> under review"
         let pause = try await rig.vigil(["pause", rig.model, "--reason", reason])
         #expect(pause.status == 0, "\(pause.stderr)")
@@ -59,7 +65,7 @@ enum Chromium {
         try rig.simulator.serve(600, phase: .stable)
         _ = try await rig.waitUntil {
             let windows = try await sqliteQuery(rig.database, "SELECT count(*) FROM evaluations WHERE kind = 'window' AND model = '\(rig.model)'")
-            return (Int(windows.first ?? "") ?? 0) >= 8
+            return (Int(windows.first ?? "") ?? 0) >= (Int(before.first ?? "") ?? 0) + 2
         }
         // The report reads the database directly: it works with vigild down.
         #expect(try await daemon.stop() == 0)
@@ -85,7 +91,8 @@ enum Chromium {
         let model = rig.model
         let ingested = try await sqliteQuery(rig.database, "SELECT predictions_ingested FROM model_stats WHERE model = '\(model)'")
         #expect(html.contains("<tr id=\"summary-predictions-ingested\"><th scope=\"row\">Predictions ingested</th><td><span data-count=\"\(ingested.first ?? "?")\">"))
-        #expect(html.contains("<tr id=\"summary-production-version\"><th scope=\"row\">Production version</th><td>v1 "))
+        let production = try await sqliteQuery(rig.database, "SELECT version FROM model_versions WHERE model = '\(model)' AND state = 'production'")
+        #expect(html.contains("<tr id=\"summary-production-version\"><th scope=\"row\">Production version</th><td>v\(production.first ?? "?") "))
 
         // Realized and estimated AUROC of every evaluation that has performance figures.
         let stored = try await sqliteQuery(rig.database, """
@@ -159,6 +166,8 @@ enum Chromium {
         if let keep = ProcessInfo.processInfo.environment["VIGIL_REPORT_SCREENSHOT"], !keep.isEmpty {
             try? FileManager.default.removeItem(atPath: keep)
             try FileManager.default.copyItem(atPath: full, toPath: keep)
+            try? FileManager.default.removeItem(atPath: keep + ".html")
+            try FileManager.default.copyItem(atPath: page, toPath: keep + ".html")
         }
 
         // Each chart alone, with the page's style sheet and without its caption: its marks are coloured.
