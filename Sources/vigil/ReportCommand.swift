@@ -35,7 +35,12 @@ struct ReportCommand: ParsableCommand {
                     ])
                 }
             }
-            let html = try ModelReport.render(databasePath: try OfflineState.databasePath(in: directory), model: model)
+            let html: String
+            do {
+                html = try ModelReport.render(databasePath: try OfflineState.databasePath(in: directory), model: model)
+            } catch let unknown as ModelReport.UnknownModel {
+                throw CommandFailure(exitCode: StartupFailure.noInput, lines: [unknown.description])
+            }
             let path = out ?? "\(model.replacingOccurrences(of: "/", with: "_"))-report.html"
             if path == "-" {
                 FileHandle.standardOutput.write(Data(html.utf8))

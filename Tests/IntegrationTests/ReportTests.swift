@@ -75,6 +75,9 @@ enum Chromium {
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == page)
         let html = try String(contentsOfFile: page, encoding: .utf8)
+        let unknown = try await runToCompletion(Binaries.vigil, ["report", "no-such-model", "--state-dir", rig.scratch.file("state"), "--out", rig.scratch.file("none.html")])
+        #expect(unknown.status == 66)
+        #expect(unknown.stderr == "vigil: the state database \(rig.scratch.file("state/vigil.db")) knows no model \"no-such-model\"\n")
 
         // Self-contained, and the clinician's reason is text, not markup.
         #expect(!html.contains("<script"))

@@ -8,13 +8,18 @@ import VigilStats
 /// Every figure the page shows beside a chart is also in a table, and the numbers tests
 /// compare with the database carry `data-` attributes with the full stored value.
 public enum ModelReport {
+    /// The state database has never heard of the model: not configured, no versions, no evaluations.
+    public struct UnknownModel: Error, CustomStringConvertible {
+        public var model: String
+        public var databasePath: String
+        public var description: String { "the state database \(databasePath) knows no model \"\(model)\"" }
+    }
+
     /// Reads `model` from the state database at `databasePath` (read-only) and renders the page.
     /// - Throws: When the database cannot be opened or does not know the model.
     public static func render(databasePath: String, model: String, generatedAt: Date = Date()) throws -> String {
         let data = try ModelReportData.read(databasePath: databasePath, model: model)
-        guard data.isKnown else {
-            throw ReportSourceError("the state database \(databasePath) knows no model \"\(model)\"")
-        }
+        guard data.isKnown else { throw UnknownModel(model: model, databasePath: databasePath) }
         return HTMLReport(data: data, generatedAt: generatedAt).render()
     }
 }
@@ -339,7 +344,8 @@ struct HTMLReport {
     /// The lane and colour of a life-cycle event kind on the timeline.
     static func lane(of kind: String) -> (String, String) {
         switch kind {
-        case "registered", "retrain_started", "retrain_failed": ("trained", ReportCharts.grey)
+        case "registered", "retrain_started": ("trained", ReportCharts.grey)
+        case "retrain_failed": ("trained", ReportCharts.vermillion)
         case "staged", "awaiting_approval", "approved", "shadow_passed", "shadow_failed": ("staged", ReportCharts.skyBlue)
         case "promoted", "probation_passed": ("promoted", ReportCharts.green)
         case "rejected": ("rejected", ReportCharts.vermillion)

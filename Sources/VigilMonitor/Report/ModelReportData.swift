@@ -82,6 +82,8 @@ struct ModelReportData: Sendable {
     var calibration: [CalibrationBin] = []
     var calibrationN = 0
     var calibrationNote: String?
+    /// Whether vigild was ever configured with the model (`models`).
+    var isConfigured = false
 
     /// Window evaluations, oldest first.
     var windowEvaluations: [StoredEvaluation] { evaluations.filter { $0.evaluation.kind == .window } }
@@ -89,7 +91,7 @@ struct ModelReportData: Sendable {
     var latestPerformance: StoredEvaluation? { evaluations.last { $0.evaluation.performance != nil } }
 
     /// Whether the database knows the model at all.
-    var isKnown: Bool { state != nil || counters != nil || !versions.isEmpty || !evaluations.isEmpty }
+    var isKnown: Bool { isConfigured || state != nil || counters != nil || !versions.isEmpty || !evaluations.isEmpty }
 
     init(model: String, databasePath: String) {
         self.model = model
@@ -101,6 +103,7 @@ struct ModelReportData: Sendable {
         let database = try Database(path: path, options: .init(readOnly: true))
         var data = ModelReportData(model: model, databasePath: path)
         let schema = try database.userVersion
+        data.isConfigured = try database.scalar("SELECT count(*) FROM models WHERE name = ?", model)?.int ?? 0 > 0
         if let row = try database.query(
             "SELECT predictions_ingested, outcomes_ingested, joined, quarantined FROM model_stats WHERE model = ?", model).first {
             data.counters = (row["predictions_ingested"].int64 ?? 0, row["outcomes_ingested"].int64 ?? 0,
