@@ -150,6 +150,10 @@ enum Chromium {
         let details = try JSONSerialization.jsonObject(with: Data((latest.first ?? "{}").utf8)) as? [String: Any]
         let subgroups = (details?["subgroups"] as? [[String: Any]] ?? []).map { "\($0["name"] as? String ?? "")=\($0["value"] as? String ?? "") \($0["n"] as? Int ?? -1)" }
         #expect(!subgroups.isEmpty)
+        // The calibration curve is recomputed on the latest performance figures' sample: as many predictions as they counted.
+        let sampled = try await sqliteQuery(rig.database, "SELECT performance_n FROM evaluations WHERE model = '\(model)' AND performance_n IS NOT NULL ORDER BY evaluated_at DESC, id DESC LIMIT 1")
+        let binned = ReportPage.elements(in: html, tag: "tr", after: "id=\"calibration-table\"").compactMap { $0["data-count"].flatMap { Int($0) } }
+        #expect(String(binned.reduce(0, +)) == sampled.first)
         #expect(ReportPage.elements(in: html, tag: "tr", after: "id=\"subgroup-table\"").map { "\($0["data-subgroup"] ?? "") \($0["data-n"] ?? "")" } == subgroups)
     }
 
@@ -159,6 +163,17 @@ enum Chromium {
         let dom = try await Chromium.dumpDOM(page, profile: profile)
         #expect(dom.dom.contains("id=\"chart-performance\""), "the DOM Chromium loaded: \(dom.dom.prefix(500))")
         #expect(Chromium.pageErrors(in: dom.stderr).isEmpty, "\(Chromium.pageErrors(in: dom.stderr))")
+
+        // It prints: the print style sheet lays it out on more than one page.
+        let pdf = rig.scratch.file("report.pdf")
+        let printed = try await runToCompletion(URL(fileURLWithPath: Chromium.path!), [
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(profile)", "--no-pdf-header-footer",
+            "--print-to-pdf=\(pdf)", "file://\(page)",
+        ])
+        #expect(printed.status == 0, "\(printed.stderr.suffix(1_000))")
+        let document = FileManager.default.contents(atPath: pdf).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let pages = document.matches(of: /\/Type\s*\/Page(?!s)/).count
+        #expect(pages >= 2, "\(pdf) has \(pages) pages")
 
         let full = rig.scratch.file("report.png")
         let log = try await Chromium.screenshot(page, to: full, width: 1200, height: 3600, profile: profile)

@@ -147,7 +147,9 @@ struct HTMLReport {
 
     private func drift() -> String {
         var html = "<section id=\"drift\"><h2>Input drift</h2>"
-        let windows = data.windowEvaluations
+        // The most recent windows: beyond that the cells get too thin to read on a laptop screen.
+        let windows = Array(data.windowEvaluations.suffix(Self.maximumWindows))
+        let omitted = data.windowEvaluations.count - windows.count
         guard !windows.isEmpty else {
             return html + "<p class=\"empty\">No window has been evaluated yet.</p></section>"
         }
@@ -173,7 +175,7 @@ struct HTMLReport {
             let latest = windows[windows.count - 1].evaluation
             let driftedNow = latest.features.filter { $0.subgroup == nil && $0.drifted }.map(\.name)
             let largest = zip(features.indices, features).compactMap { index, name in psi(index, windows.count - 1).map { (name, $0) } }.max { $0.1 < $1.1 }
-            let description = "PSI of \(features.count) features over \(windows.count) windows (\(seqs.first ?? 0) to \(seqs.last ?? 0)). In the latest window, "
+            let description = "PSI of \(features.count) features over \(windows.count) windows (\(seqs.first ?? 0) to \(seqs.last ?? 0)\(omitted > 0 ? ", the last \(windows.count) of \(windows.count + omitted)" : "")). In the latest window, "
                 + (driftedNow.isEmpty ? "no feature drifted overall" : "drifted overall: \(driftedNow.joined(separator: ", "))")
                 + (largest.map { "; the largest PSI is \($0.0) at \(HTMLText.number($0.1))." } ?? ".")
             html += ReportCharts.figure(
@@ -340,6 +342,9 @@ struct HTMLReport {
         guard let report else { return "" }
         return "\(report.passed ? "pass" : "<strong>fail</strong>") \(HTMLText.number(report.candidateAUROC)) vs \(HTMLText.number(report.productionAUROC)) (n=\(report.outcomes))"
     }
+
+    /// The heat map and its table show at most this many windows, the most recent.
+    static let maximumWindows = 120
 
     /// The lane and colour of a life-cycle event kind on the timeline.
     static func lane(of kind: String) -> (String, String) {

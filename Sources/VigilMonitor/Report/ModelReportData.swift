@@ -40,6 +40,8 @@ struct ModelReportData: Sendable {
     struct StoredEvaluation: Sendable, Equatable {
         var id: Int64
         var evaluatedAt: Double
+        /// The window's end on prediction time (`evaluations.window_end`), exact where the JSON rounds it.
+        var windowEnd: Double?
         var evaluation: Evaluation
     }
 
@@ -117,10 +119,11 @@ struct ModelReportData: Sendable {
             data.audit = try AuditEntry.read(from: database, model: model, since: nil, limit: 500)
         }
         if schema >= 4 {
-            for row in try database.query("SELECT id, evaluated_at, details FROM evaluations WHERE model = ? ORDER BY evaluated_at, id", model) {
+            for row in try database.query("SELECT id, evaluated_at, window_end, details FROM evaluations WHERE model = ? ORDER BY evaluated_at, id", model) {
                 guard let text = row["details"].string,
                       let evaluation = try? JSONDecoder().decode(Evaluation.self, from: Data(text.utf8)) else { continue }
-                data.evaluations.append(StoredEvaluation(id: row["id"].int64 ?? 0, evaluatedAt: row["evaluated_at"].double ?? 0, evaluation: evaluation))
+                data.evaluations.append(StoredEvaluation(
+                    id: row["id"].int64 ?? 0, evaluatedAt: row["evaluated_at"].double ?? 0, windowEnd: row["window_end"].double, evaluation: evaluation))
             }
             for row in try database.query("SELECT seq, at, status, alert FROM alert_events WHERE model = ? ORDER BY seq", model) {
                 guard let text = row["alert"].string, let alert = try? JSONDecoder().decode(Alert.self, from: Data(text.utf8)) else { continue }
@@ -252,7 +255,7 @@ struct ModelReportData: Sendable {
     /// production version when the model has a registry). Outcomes joined since can make it
     /// differ slightly from the stored figures.
     private mutating func readCalibration(database: Database) {
-        guard let latest = latestPerformance?.evaluation, let performance = latest.performance else {
+        guard let stored = latestPerformance, let performance = stored.evaluation.performance else {
             calibrationNote = "no performance evaluation yet"
             return
         }
@@ -260,8 +263,9 @@ struct ModelReportData: Sendable {
             calibrationNote = "no labeled predictions yet"
             return
         }
-        let until = latest.windowEnd.flatMap { try? RFC3339Timestamp.unixSeconds($0) }
-        let version = versions.isEmpty ? nil : latest.version
+        // A performance evaluation between windows was judged up to the last window's end, as the monitor does.
+        let until = stored.windowEnd ?? windowEvaluations.last { $0.evaluatedAt <= stored.evaluatedAt }?.windowEnd
+        let version = versions.isEmpty ? nil : stored.evaluation.version
         guard let sample = try? EvaluationStore(database: database).labeledSample(
             model: model, subgroupNames: [], limit: performance.n, until: until, version: version), sample.count > 0 else {
             calibrationNote = "the labeled predictions are no longer stored"
