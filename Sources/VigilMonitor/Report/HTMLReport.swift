@@ -240,11 +240,13 @@ struct HTMLReport {
             let pairs = zip(histogram.labels, zip(histogram.reference, histogram.current)).map { label, counts in
                 "\(label): \(HTMLText.number(Double(counts.0) / Double(referenceTotal) * 100, digits: 1))% vs \(HTMLText.number(Double(counts.1) / Double(currentTotal) * 100, digits: 1))%"
             }
+            html += "<div class=\"histogram\" data-feature=\"\(HTMLText.escape(histogram.feature))\" data-reference-counts=\"\(histogram.reference.map(String.init).joined(separator: ","))\" data-current-counts=\"\(histogram.current.map(String.init).joined(separator: ","))\">"
             html += ReportCharts.figure(
                 id: id, width: chart.width, height: chart.height, title: "\(histogram.feature): reference vs latest window",
                 description: "Share of values per bin, reference vs window \(latest.windowSeq ?? 0): " + pairs.joined(separator: "; ") + ".",
                 caption: "\(histogram.feature): PSI \(HTMLText.number(histogram.psi)); \(currentTotal) values in the window, \(referenceTotal) in the reference.",
                 body: chart.body)
+            html += "</div>"
         }
         html += "</div>"
         if let source = data.referenceSource { html += "<p class=\"note\">Reference: \(HTMLText.escape(source)). Window values are read back from the window's stored prediction lines.</p>" }

@@ -136,6 +136,62 @@ import VigilTestSupport
         #expect(html.contains("reference histograms not available: no baseline is stored"))
     }
 
+    @Test("the latest window's histograms: the stored baseline's bins against the window's values read back from its prediction lines; calibration from its labeled predictions")
+    func histogramsAndCalibrationFromStoredLines() throws {
+        try addModel("sepsis", predictions: 400)
+        let layout = WindowLayout(numeric: ["lactate"], categorical: ["site"], subgroups: [])
+        var baseline = WindowData(layout: layout)
+        for i in 0..<500 {
+            baseline.append(WindowRow(timestamp: Double(i), score: 0.1, version: nil, numeric: [1 + Double(i % 20) / 10],
+                                      categorical: [i % 3 == 0 ? "ED-1" : "ED-2"], subgroups: []))
+        }
+        let store = EvaluationStore(database: database)
+        try store.saveBaseline(ModelReference(source: "baseline window 1", data: baseline, binCount: 10), model: "sepsis", now: 1)
+        // Window 2: 400 predictions, lactate 1.5 higher, a new site; all joined to outcomes.
+        var lines: [UInt8] = []
+        var values: [Double] = []
+        try database.run("INSERT INTO model_keys (key, name) VALUES (1, 'sepsis')")
+        for i in 0..<400 {
+            let lactate = 2.5 + Double(i % 20) / 10
+            values.append(lactate)
+            let score = Double(i % 10) / 10 + 0.05
+            let line = Array("{\"id\":\"p-\(i)\",\"ts\":\(1_795_000_000 + i),\"score\":\(score),\"features\":{\"lactate\":\(lactate),\"site\":\"\(i % 4 == 0 ? "ED-3" : "ED-1")\"}}\n".utf8)
+            try database.run(
+                "INSERT INTO predictions (row, model_key, id, ts, expires_at, score, segment, line_start, line_length, status, label) VALUES (?, 1, ?, ?, 0, ?, 1, ?, ?, 'joined', ?)",
+                i + 1, "p-\(i)", 1_795_000_000 + Double(i), score, lines.count, line.count - 1, i % 3 == 0 ? 1 : 0)
+            lines += line
+        }
+        try database.run("INSERT INTO prediction_segments (segment, model, first_row, last_row, min_expires_at, max_expires_at, lines) VALUES (1, 'sepsis', 1, 400, 0, 0, ?)", lines)
+        try database.run("INSERT INTO windows (model, seq, status, start_ts, end_ts, count, first_row, last_row, opened_at, updated_at) VALUES ('sepsis', 2, 'evaluated', 1795000000, 1795000399, 400, 1, 400, 0, 0)")
+        var evaluation = Self.evaluation(model: "sepsis", seq: 2, auroc: 0.7, lactatePSI: 0.9)
+        evaluation.reference = "baseline window 1"
+        evaluation.features = [
+            FeatureEvaluation(name: "lactate", type: .numeric, subgroup: nil, n: 400, psi: 0.9, drifted: true, ignored: false),
+            FeatureEvaluation(name: "site", type: .categorical, subgroup: nil, n: 400, psi: 0.3, drifted: true, ignored: false),
+        ]
+        evaluation.performance?.n = 400
+        evaluation.version = nil
+        try database.transaction { try store.save(evaluation, windowStart: 1_795_000_000, windowEnd: 1_795_000_399, now: 1_795_100_000) }
+
+        let html = try render("sepsis")
+        let histograms = Self.elements(in: html, containing: "data-reference-counts=", after: "<h3>Latest window against the reference</h3>")
+        let lactate = try #require(histograms.first { $0["data-feature"] == "lactate" }, "\(html.components(separatedBy: "<h3>Latest window against the reference</h3>").last?.prefix(300) ?? "")")
+        guard case .numeric(let profile)? = try store.baseline(model: "sepsis")?.overall.column(named: "lactate") else {
+            Issue.record("no lactate profile")
+            return
+        }
+        #expect(lactate["data-reference-counts"] == profile.binCounts.map(String.init).joined(separator: ","))
+        #expect(lactate["data-current-counts"] == PSI.binCounts(sorted: values.sorted(), edges: profile.edges).map(String.init).joined(separator: ","))
+        let site = try #require(histograms.first { $0["data-feature"] == "site" })
+        // Categories in order, the reference's and the window's: ED-1, ED-2, ED-3 (new).
+        #expect(site["data-reference-counts"] == "167,333,0")
+        #expect(site["data-current-counts"] == "300,0,100")
+        #expect(html.contains("id=\"chart-histogram-lactate\"") && html.contains("id=\"chart-histogram-site\""))
+        // Calibration: the 400 labeled predictions in their score bins (40 in each).
+        let bins = Self.elements(in: html, containing: "data-count=", after: "id=\"calibration-table\"").compactMap { $0["data-count"] }
+        #expect(bins == Array(repeating: "40", count: 10))
+    }
+
     /// The attributes of each `<tr>` in the table with `id`.
     static func rows(in html: String, table id: String) -> [[String: String]] {
         elements(in: html, containing: "data-evaluation=", after: "id=\"\(id)\"").filter { $0["tag"] == "tr" }
