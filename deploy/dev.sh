@@ -20,8 +20,9 @@ ROOT="$(pwd)"
 #   procps: /bin/kill, which vigild.service's ExecReload= runs and deploy/check-units.sh checks
 #   libcurl4-openssl-dev: the release build links Foundation statically, and with it -lcurl
 #   dpkg-dev, binutils, file, lintian: build-deb.sh (dpkg-shlibdeps, strip) and check-package.sh
+#   chromium, fonts-dejavu-core: the report test opens vigil report's HTML in headless Chromium
 PACKAGES=(libsqlite3-dev libsystemd-dev pkg-config sqlite3 systemd util-linux passwd prometheus-alertmanager prometheus libcurl4
-    procps libcurl4-openssl-dev dpkg-dev binutils file lintian)
+    procps libcurl4-openssl-dev dpkg-dev binutils file lintian chromium fonts-dejavu-core)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'dev.sh: %s\n' "$*" >&2; exit 1; }
