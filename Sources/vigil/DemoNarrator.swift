@@ -131,7 +131,7 @@ final class DemoNarrator {
             return "\(feature) at \(site)"
         }
         func number(_ value: Double?, _ format: String) -> String { value.map { String(format: format, $0) } ?? "-" }
-        return "\(feature) at \(site): PSI \(number(measured.psi, "%.2f")), KS D \(number(measured.ksStatistic, "%.2f")) (p \(number(measured.ksPValue, "%.1e"))) (\(measured.n) predictions\(alert.key.subgroup.map { " at " + $0 } ?? "") in window \(window?.windowSeq.map(String.init) ?? "?"))"
+        return "\(feature) at \(site): PSI \(number(measured.psi, "%.2f")), KS D \(number(measured.ksStatistic, "%.2f")) (p \(number(measured.ksPValue, "%.1e"))) on \(measured.n) predictions in window \(window?.windowSeq.map(String.init) ?? "?")"
     }
 
     static func describe(_ report: GateReport) -> String {
