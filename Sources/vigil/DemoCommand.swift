@@ -45,6 +45,7 @@ final class Demo {
     var daemon: Process?
     var narrator: DemoNarrator!
     var simulation: ServingSimulation!
+    var signalSources: [any DispatchSourceSignal] = []
 
     func file(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
     var socket: String { file("control.sock") }
@@ -231,6 +232,7 @@ final class Demo {
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         daemon = process
+        stopDaemonOnSignals(pid: process.processIdentifier)
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
             if (try? ControlClient.exchange(["cmd": "status"], path: socket, source: "the demo")) != nil { return }
@@ -238,6 +240,22 @@ final class Demo {
             Thread.sleep(forTimeInterval: 0.1)
         }
         throw failure("vigild did not answer on \(socket) within 20 s")
+    }
+
+    /// Interrupted (Ctrl-C, SIGTERM), the demo stops its vigild before it exits.
+    func stopDaemonOnSignals(pid: pid_t) {
+        for number in [SIGINT, SIGTERM, SIGHUP] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                kill(pid, SIGTERM)
+                for _ in 0..<100 where kill(pid, 0) == 0 { usleep(50_000) }
+                FileHandle.standardError.write(Data("vigil: demo interrupted; vigild stopped\n".utf8))
+                _exit(130)
+            }
+            source.resume()
+            signalSources.append(source)
+        }
     }
 
     func stopDaemon() {

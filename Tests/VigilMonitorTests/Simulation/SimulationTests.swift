@@ -29,7 +29,7 @@ import VigilTestSupport
             if before.site == "ED-2" {
                 #expect(after.lactate == ((before.lactate * 10).rounded() + 8) / 10)
                 #expect(abs(after.lactate - before.lactate - 0.8) < 1e-9)
-                #expect(after.features.first { $0.name == "lactate" }?.value == String(after.lactate))
+                #expect(after.features.first { $0.name == "lactate" }.flatMap { Double($0.value) } == after.lactate)
             } else {
                 #expect(after == before)
             }
