@@ -20,6 +20,8 @@ final class DemoNarrator {
     let model: String
     let database: String
     let started: ContinuousClock.Instant
+    /// The reason of the latest failed retraining, if any.
+    private(set) var retrainFailure: String?
     /// Whether a performance alert counts as the stage (from the concept shift on; one before it is noise in a small window).
     var countsPerformanceAlerts = false
     private var seen: Set<String> = []
@@ -85,6 +87,7 @@ final class DemoNarrator {
             say("vigild starts retraining in a child process (\(event.actor)): \(event.reason ?? "")")
             record(.retraining, "trigger: \(event.reason ?? "?")")
         case "retrain_failed":
+            retrainFailure = event.reason ?? "?"
             say("retraining failed: \(event.reason ?? "")")
         case "staged", "rejected":
             let number = event.version.flatMap(Int.init)

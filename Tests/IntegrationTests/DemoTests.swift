@@ -10,7 +10,7 @@ struct DemoTests {
         let scratch = try Scratch()
         let directory = scratch.file("demo")
         let run = try await runToCompletion(Binaries.vigil, ["demo", "--fast", "--dir", directory, "--seed", "7"],
-                                          timeout: .seconds(300))
+                                          timeout: .seconds(600))
         #expect(run.status == 0, "\(run.stdout.suffix(4_000))\n\(run.stderr.suffix(2_000))")
         let summary = try #require(run.stdout.range(of: "Summary (seconds since the demo started)").map { String(run.stdout[$0.upperBound...]) },
                                    "no summary: \(run.stdout.suffix(3_000)) \(run.stderr.suffix(1_000))")
