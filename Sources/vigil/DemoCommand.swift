@@ -157,7 +157,10 @@ final class Demo {
 
     // MARK: Steps
 
-    var journaling: Bool { FileManager.default.fileExists(atPath: "/run/systemd/journal/socket") }
+    /// Whether vigild logs to journald: when it runs here, unless VIGIL_LOG_TARGET=stderr asks otherwise.
+    var journaling: Bool {
+        ProcessInfo.processInfo.environment["VIGIL_LOG_TARGET"] != "stderr" && FileManager.default.fileExists(atPath: "/run/systemd/journal/socket")
+    }
 
     func writeConfig() throws {
         let group = getgrgid(getgid()).map { String(cString: $0.pointee.gr_name) } ?? "root"

@@ -149,7 +149,9 @@ final class DemoNarrator {
         print("Summary (seconds since the demo started)")
         let width = Stage.allCases.map(\.rawValue.count).max() ?? 10
         print("  " + "stage".padding(toLength: width, withPad: " ", startingAt: 0) + "  " + "  when" + "  figures")
-        for stage in Stage.allCases {
+        // In the order they happened; those that did not, last.
+        let order = Stage.allCases.sorted { (stages[$0]?.at ?? .infinity, Stage.allCases.firstIndex(of: $0)!) < (stages[$1]?.at ?? .infinity, Stage.allCases.firstIndex(of: $1)!) }
+        for stage in order {
             let name = stage.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
             if let entry = stages[stage] {
                 print("  \(name)  \(String(format: "%5.1fs", entry.at))  \(entry.figures)")

@@ -10,7 +10,7 @@ struct DemoTests {
         let scratch = try Scratch()
         let directory = scratch.file("demo")
         let run = try await runToCompletion(Binaries.vigil, ["demo", "--fast", "--dir", directory, "--seed", "7"],
-                                          timeout: .seconds(600))
+                                          environment: ["VIGIL_LOG_TARGET": "stderr"], timeout: .seconds(600))
         #expect(run.status == 0, "\(run.stdout.suffix(4_000))\n\(run.stderr.suffix(2_000))")
         let summary = try #require(run.stdout.range(of: "Summary (seconds since the demo started)").map { String(run.stdout[$0.upperBound...]) },
                                    "no summary: \(run.stdout.suffix(3_000)) \(run.stderr.suffix(1_000))")
@@ -36,6 +36,8 @@ struct DemoTests {
         #expect(firing.contains("drift") && firing.contains("performance") && firing.contains("rolled_back"), "\(firing)")
         let audit = try await sqliteQuery(database, "SELECT command || ' ' || result FROM audit WHERE command IN ('pause', 'resume', 'retrain') ORDER BY seq")
         #expect(audit == ["retrain ok", "pause ok", "resume ok"], "\(audit)")
+        let log = try String(contentsOfFile: directory + "/vigild.log", encoding: .utf8)
+        #expect(log.contains("rolled back") || log.contains("rolled_back"), "vigild's own lines go to vigild.log without journald: \(log.suffix(1_000))")
         // vigild was stopped: nothing listens on the demo's socket any more.
         let status = try await runToCompletion(Binaries.vigil, ["status", "--socket", directory + "/control.sock"])
         #expect(status.status == 69)
