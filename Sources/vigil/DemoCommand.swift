@@ -11,9 +11,9 @@ struct DemoCommand: ParsableCommand {
             Trains v1 with the bundled AutoML on simulated encounters, starts vigild (the binary \
             beside this one) with a configuration and control socket in --dir, and plays the \
             serving side: a lactate assay change at ED-1 (drift, retraining, gates, shadow, \
-            promotion), a new treatment protocol (performance alert, automatic rollback), a \
-            candidate trained on shuffled labels (rejected at the gates), and a clinical owner's \
-            pause and resume. Ends with a summary table; exits 1 when a stage did not happen in time.
+            promotion), a candidate trained on shuffled labels (rejected at the gates), a new \
+            treatment protocol while v2 is on probation (performance alert, automatic rollback), \
+            and a clinical owner's pause and resume. Ends with a summary table; exits 1 when a stage did not happen in time.
             """)
 
     @Option(help: ArgumentHelp("Where the demo's state, logs and configuration go (default: a new temporary directory).", valueName: "dir"))
@@ -115,7 +115,10 @@ final class Demo {
         // The trainer runs at nice 19: the stream waits for it rather than compete for the cores.
         try wait(for: "gates", limit: .seconds(150)) { self.narrator.happened(.gates) }
         guard narrator.version(2)?.state != .rejected else { throw failure("the retrained candidate failed its gates; see vigil history") }
-        try wait(for: "promotion", limit: .seconds(90), feeding: [.assayShift]) { self.narrator.happened(.promotion) }
+        // serving.json is read before each batch: the stream stops the moment v2 is named, so v2's probation
+        // starts with the next phase.
+        try wait(for: "promotion", limit: .seconds(90), feeding: [.assayShift]) { self.servingVersion() == 2 }
+        try wait(for: "promotion", limit: .seconds(10)) { self.narrator.happened(.promotion) }
 
         // 4. A bad candidate, while v2 is on probation: the demo's retrain.command trains it on shuffled labels.
         FileManager.default.createFile(atPath: shuffleMarker, contents: nil)
@@ -186,13 +189,13 @@ final class Demo {
                 drift: {for: 2, resolve_for: 2}
                 performance: {window: 800, min_outcomes: 300, alert_below: 0.68, max_drop: 0.1, for: 2, resolve_for: 3}
                 pipeline: {silence_after: off, max_outcome_lag: off}
-                retrain: {on: [drift], min_examples: 600, training_window: 60d, budget: \(fast ? 60 : 20)s, min_interval: 1h, command: \(file("retrain.sh"))}
+                retrain: {on: [drift], base_data: \(file("v1-training.csv")), min_examples: 600, training_window: 60d, budget: \(fast ? 60 : 20)s, min_interval: 1h, command: \(file("retrain.sh"))}
                 # A few hundred outcomes (about 8% positive) give AUROC a standard error near 0.03: the gates ask the
                 # candidate not to be worse by more than 0.05, and subgroups this small are not gated on.
                 gates: {margin: 0.05, max_ece: 0.15, min_subgroup_outcomes: 400}
                 staging: {shadow_outcomes: \(fast ? 400 : 600)}
                 promotion: auto
-                probation: {outcomes: \(fast ? 300 : 400), margin: 0.05}
+                probation: {outcomes: \(fast ? 300 : 400), margin: 0.02}
 
             """
         try Data(config.utf8).write(to: URL(fileURLWithPath: file("vigil.yaml")))
