@@ -140,6 +140,9 @@ final class DemoNarrator {
     static func describe(_ report: GateReport) -> String {
         func number(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "-" }
         var text = "AUROC \(number(report.candidateAUROC)) vs production \(number(report.productionAUROC)) on \(report.outcomes) outcomes"
+        if let gate = report.gates.first(where: { $0.name == "auroc" }), let limit = gate.limit, report.passed {
+            text += " (non-inferior: at least \(number(limit)) needed)"
+        }
         if let ece = report.candidateECE { text += ", ECE \(String(format: "%.3f", ece))" }
         text += report.passed ? ", every gate passed" : ", failed: \(report.failures)"
         return text
