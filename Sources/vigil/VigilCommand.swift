@@ -13,6 +13,6 @@ struct VigilCommand: ParsableCommand {
             PauseCommand.self, ResumeCommand.self, ApproveCommand.self, RejectCommand.self,
             RollbackCommand.self, RetrainCommand.self, RegisterCommand.self, ReloadCommand.self,
             CheckConfigCommand.self, DriftCommand.self, MetricsCommand.self, EvaluateCommand.self,
-            TrainCommand.self, ScoreCommand.self, ReportCommand.self,
+            TrainCommand.self, ScoreCommand.self, ReportCommand.self, SimulateCommand.self, DemoCommand.self,
         ])
 }

@@ -118,7 +118,7 @@ func childEnvironment(adding environment: [String: String]) -> [String: String] 
     return merged
 }
 
-func runToCompletion(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, stdout: String, stderr: String) {
+func runToCompletion(_ executable: URL, _ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(20)) async throws -> (status: Int32, stdout: String, stderr: String) {
     // Output goes to files, read once the command has exited: a pipe read through Foundation's
     // readability handler lost the end of a 221 KB output on a busy machine.
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-run-\(UUID().uuidString)")
@@ -135,14 +135,14 @@ func runToCompletion(_ executable: URL, _ arguments: [String], environment: [Str
     process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
     process.standardError = try FileHandle(forWritingTo: stderrURL)
     try process.run()
-    let deadline = ContinuousClock.now + .seconds(20)
+    let deadline = ContinuousClock.now + timeout
     while process.isRunning, ContinuousClock.now < deadline {
         try await Task.sleep(for: .milliseconds(20))
     }
     if process.isRunning {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        throw TestFailure("\(executable.lastPathComponent) did not exit within 20 s")
+        throw TestFailure("\(executable.lastPathComponent) did not exit within \(timeout)")
     }
     process.waitUntilExit()
     let stdout = String(decoding: (try? Data(contentsOf: stdoutURL)) ?? Data(), as: UTF8.self)
