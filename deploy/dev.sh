@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Vigil's two developer commands. On a fresh Debian 12 machine with the Swift toolchain:
 #
-#   deploy/dev.sh demo   build, feed vigild (on deploy/vigil.example.yaml) a stream whose lactate shifts at one site, show its evaluations, alerts and journal
+#   deploy/dev.sh demo   build, then `vigil demo`: the whole life cycle on a simulated sepsis stream, narrated (state in vigil-demo/)
 #   deploy/dev.sh test   build, start what the tests need (journald), run every test, stop what it started
 #
 # Each installs the Debian packages it needs (as root; otherwise it prints the command to run).
@@ -137,50 +137,10 @@ run_demo() {
     say "building (release)"
     local bin
     bin="$(deploy/install.sh --build-only)"
-    local use_journal=0
-    if journald_accepts || { [ "$(id -u)" -eq 0 ] && ensure_journald; }; then use_journal=1; fi
-
-    # A fresh start each time: the demo's logs and state live in vigil-demo/ and vigil-state/ (git-ignored).
-    rm -rf "$ROOT/vigil-demo" "$ROOT/vigil-state"
-    say "writing 30,000 predictions and their outcomes; lactate reads 1.5 mmol/L higher at ED-1 from the 15,000th"
-    "$bin/vigil-test-logwriter" scenario "$ROOT/vigil-demo/sepsis" 30000 --shift-from 15000 --shift-to 30000 --shift-site ED-1
-    say "vigil check-config deploy/vigil.example.yaml"
-    "$bin/vigil" check-config deploy/vigil.example.yaml
-
-    say "starting vigild on deploy/vigil.example.yaml for a few seconds"
-    local since log
-    since="$(date '+%Y-%m-%d %H:%M:%S')"
-    log="$(mktemp)"
-    "$bin/vigild" --config deploy/vigil.example.yaml 2>"$log" &
-    local pid=$!
-    sleep 4
-    local vigil=("$bin/vigil")
-    say "vigil status --config deploy/vigil.example.yaml (through the control socket)"
-    "${vigil[@]}" status --config deploy/vigil.example.yaml
-    say "vigil history sepsis-risk: one evaluation per window of 5,000 predictions (the first is the baseline)"
-    "${vigil[@]}" history sepsis-risk --config deploy/vigil.example.yaml
-    say "vigil alerts: what on-call was told"
-    "${vigil[@]}" alerts --config deploy/vigil.example.yaml
-    say "a clinical owner pauses the model, then resumes it"
-    "${vigil[@]}" pause sepsis-risk --reason "demo: lactate assay changed at ED-1" --config deploy/vigil.example.yaml
-    "${vigil[@]}" resume sepsis-risk --reason "demo: assay recalibrated" --config deploy/vigil.example.yaml
-    say "vigil audit: who did what"
-    "${vigil[@]}" audit --config deploy/vigil.example.yaml
-    say "asking it to reload its configuration (SIGHUP)"
-    kill -HUP "$pid"
-    sleep 1
-    say "stopping it (SIGTERM)"
-    kill -TERM "$pid"
-    wait "$pid" || die "vigild exited with status $?"
-    if [ "$use_journal" = 1 ]; then
-        sleep 0.5
-        say "what vigild wrote to the journal (journalctl -t vigild _PID=$pid)"
-        journalctl --no-pager -o short-iso -t vigild _PID="$pid" --since "$since"
-    else
-        say "what vigild logged (no journald here, so to stderr)"
-        cat "$log"
-    fi
-    rm -f "$log"
+    if journald_accepts || { [ "$(id -u)" -eq 0 ] && ensure_journald; }; then :; fi
+    # A fresh start each time: the demo's state, logs and configuration live in vigil-demo/ (git-ignored).
+    rm -rf "$ROOT/vigil-demo"
+    "$bin/vigil" demo --dir "$ROOT/vigil-demo"
 }
 
 case "${1:-}" in
