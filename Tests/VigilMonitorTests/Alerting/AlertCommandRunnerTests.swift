@@ -172,10 +172,12 @@ struct AlertCommandRunnerTests {
         defer { runner.stop() }
         // gated-0 runs and waits at the gate; nine more arrive for a queue of two.
         runner.run(.lactateDrift(.firing, model: "gated-0"))
-        #expect(await eventually { lines(directory.file("started.txt")) == ["gated-0"] })
+        // Generous waits: the whole suite runs in parallel on two cores, and a fresh-clone CI run
+        // once took longer than 15 s to start this shell.
+        #expect(await eventually(timeout: .seconds(60)) { lines(directory.file("started.txt")) == ["gated-0"] })
         for index in 1...9 { runner.run(.lactateDrift(.firing, model: "gated-\(index)")) }
         _ = FileManager.default.createFile(atPath: directory.file("gate"), contents: nil)
-        #expect(await eventually { lines(directory.file("ran.txt")).count == 3 })
+        #expect(await eventually(timeout: .seconds(60)) { lines(directory.file("ran.txt")).count == 3 })
 
         #expect(lines(directory.file("ran.txt")) == ["gated-0", "gated-8", "gated-9"])
         let entries = recorder.entries(with: .alertCommandFailed)
@@ -190,7 +192,9 @@ struct AlertCommandRunnerTests {
         let recorder = JournalRecorder()
         let runner = AlertCommandRunner(command: try makeScript(in: directory), stopGrace: .milliseconds(100), log: recorder.log)
         runner.run(.lactateDrift(.firing, model: "gated-0"))
-        #expect(await eventually { lines(directory.file("started.txt")) == ["gated-0"] })
+        // Generous waits: the whole suite runs in parallel on two cores, and a fresh-clone CI run
+        // once took longer than 15 s to start this shell.
+        #expect(await eventually(timeout: .seconds(60)) { lines(directory.file("started.txt")) == ["gated-0"] })
         runner.run(.lactateDrift(.firing, model: "gated-1"))
         runner.run(.lactateDrift(.firing, model: "gated-2"))
         await runner.stop()
