@@ -287,11 +287,6 @@ final class Demo {
     }
 
     func report() throws {
-        let help = try runVigil(["report", "--help"])
-        guard help.status == 0, help.stdout.contains("vigil report") else {
-            say("the HTML report is not available in this build (no `vigil report`)")
-            return
-        }
         let out = file("report.html")
         let made = try runVigil(["report", model, "--out", out, "--state-dir", stateDirectory])
         if made.status == 0 { say("the HTML report: \(out)") } else { say("vigil report failed: \(made.stderr.suffix(300))") }

@@ -24,7 +24,9 @@ struct DemoTests {
         #expect(rows.contains { $0.hasPrefix("  bad candidate rejected") && $0.contains("v3") })
         #expect(run.stdout.contains("while paused the serving side logged 0 scores"))
         #expect(run.stdout.contains(" pause ") && run.stdout.contains(" resume "), "the audit lines are shown")
-        #expect(run.stdout.contains("report") , "the report's path, or why there is none")
+        #expect(run.stdout.contains("the HTML report: \(directory)/report.html"), "\(run.stdout.suffix(1_000))")
+        let report = (try? String(contentsOfFile: directory + "/report.html", encoding: .utf8)) ?? ""
+        #expect(report.contains("<svg") && report.contains("rolled_back"), "the report draws the demo's model and its rollback")
 
         let database = directory + "/state/vigil.db"
         let kinds = try await sqliteQuery(database, "SELECT kind || ' v' || coalesce(version, '-') FROM lifecycle_events WHERE model = 'sepsis-risk' ORDER BY seq")
