@@ -41,14 +41,8 @@ die() { printf 'install.sh: %s\n' "$*" >&2; exit 1; }
 # -z now: full RELRO (lintian's hardening-no-bindnow).
 SWIFT_BUILD=(swift build -c release --static-swift-stdlib --disable-local-rpath -Xlinker -z -Xlinker now)
 
-DESTDIR="${DESTDIR:-}"
-PREFIX="${PREFIX:-/usr}"
-case "$PREFIX" in /*) ;; *) die "PREFIX must be an absolute path, not \"$PREFIX\"" ;; esac
-PREFIX="${PREFIX%/}"
-[ -n "$PREFIX" ] || die "PREFIX must not be /"
-if [ -z "${SYSTEMD_PREFIX:-}" ]; then
-    case "$PREFIX" in /usr | /usr/local) SYSTEMD_PREFIX="$PREFIX" ;; *) SYSTEMD_PREFIX=/usr/local ;; esac
-fi
+# shellcheck source=deploy/layout.sh
+. "$(dirname "${BASH_SOURCE[0]}")/layout.sh"
 
 BIN_DIR=""
 STRIP=0
@@ -107,15 +101,6 @@ else
     [ "$(basename "$BIN_DIR")" = release ] || die "--bin-dir $BIN_DIR is not a release build's directory (…/release)"
 fi
 for program in vigild vigil; do check_binary "$BIN_DIR/$program"; done
-
-# The target directories.
-BINDIR="$DESTDIR$PREFIX/bin"
-UNITDIR="$DESTDIR$SYSTEMD_PREFIX/lib/systemd/system"
-SYSUSERSDIR="$DESTDIR$SYSTEMD_PREFIX/lib/sysusers.d"
-TMPFILESDIR="$DESTDIR$SYSTEMD_PREFIX/lib/tmpfiles.d"
-CATALOGDIR="$DESTDIR$SYSTEMD_PREFIX/lib/systemd/catalog"
-CONFDIR="$DESTDIR/etc/vigil"
-DOCDIR="$DESTDIR$PREFIX/share/doc/vigil"
 
 say "installing into ${DESTDIR:-/} (PREFIX=$PREFIX, systemd files under $SYSTEMD_PREFIX/lib)"
 

@@ -15,14 +15,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'uninstall.sh: %s\n' "$*" >&2; exit 1; }
 
-DESTDIR="${DESTDIR:-}"
-PREFIX="${PREFIX:-/usr}"
-case "$PREFIX" in /*) ;; *) die "PREFIX must be an absolute path, not \"$PREFIX\"" ;; esac
-PREFIX="${PREFIX%/}"
-[ -n "$PREFIX" ] || die "PREFIX must not be /"
-if [ -z "${SYSTEMD_PREFIX:-}" ]; then
-    case "$PREFIX" in /usr | /usr/local) SYSTEMD_PREFIX="$PREFIX" ;; *) SYSTEMD_PREFIX=/usr/local ;; esac
-fi
+# shellcheck source=deploy/layout.sh
+. "$(dirname "${BASH_SOURCE[0]}")/layout.sh"
 
 PURGE=0
 while [ $# -gt 0 ]; do
@@ -32,8 +26,6 @@ while [ $# -gt 0 ]; do
         *) die "unknown argument \"$1\" (see --help)" ;;
     esac
 done
-
-UNITDIR="$DESTDIR$SYSTEMD_PREFIX/lib/systemd/system"
 
 # The units install.sh installs: those in systemd/ now, and the two it has always had.
 units=(vigild.service vigild.socket)
@@ -57,18 +49,16 @@ if [ -z "$DESTDIR" ] && [ -d /run/systemd/system ]; then
 fi
 
 say "removing Vigil from ${DESTDIR:-/} (PREFIX=$PREFIX, systemd files under $SYSTEMD_PREFIX/lib)"
-rm -f "$DESTDIR$PREFIX/bin/vigild" "$DESTDIR$PREFIX/bin/vigil"
+rm -f "$BINDIR/vigild" "$BINDIR/vigil"
 for unit in "${units[@]}"; do
     rm -f "$UNITDIR/$unit"
 done
-rm -f "$DESTDIR$SYSTEMD_PREFIX/lib/sysusers.d/vigil.conf" \
-    "$DESTDIR$SYSTEMD_PREFIX/lib/tmpfiles.d/vigil.conf" \
-    "$DESTDIR$SYSTEMD_PREFIX/lib/systemd/catalog/vigil.catalog"
-rm -rf "$DESTDIR$PREFIX/share/doc/vigil"
+rm -f "$SYSUSERSDIR/vigil.conf" "$TMPFILESDIR/vigil.conf" "$CATALOGDIR/vigil.catalog"
+rm -rf "$DOCDIR"
 
 if [ "$PURGE" = 1 ]; then
     say "purging the configuration ($DESTDIR/etc/vigil) and the state ($DESTDIR/var/lib/vigil)"
-    rm -rf "$DESTDIR/etc/vigil" "$DESTDIR/var/lib/vigil"
+    rm -rf "$CONFDIR" "$DESTDIR/var/lib/vigil"
 else
     for kept in /etc/vigil /var/lib/vigil; do
         if [ -e "$DESTDIR$kept" ]; then say "kept $DESTDIR$kept (remove it with --purge)"; fi
