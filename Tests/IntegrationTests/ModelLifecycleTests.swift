@@ -324,6 +324,12 @@ struct ModelLifecycleSafetyTests {
         #expect(rig.servingVersion() == 1)
         #expect(try await rig.events().last == "serving_repaired v1 vigild")
         try await rig.stop()
+        // Then into bytes that are not JSON, nor even UTF-8.
+        try Data([0xFF, 0xFE, 0x00, 0x7B, 0x22, 0xC3]).write(to: URL(fileURLWithPath: rig.simulator.servingFile))
+        try await rig.start()
+        #expect(rig.servingVersion() == 1)
+        #expect(try await rig.events().suffix(2) == ["serving_repaired v1 vigild", "serving_repaired v1 vigild"])
+        try await rig.stop()
 
         let path = try #require(rig.serving()?["path"] as? String)
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))

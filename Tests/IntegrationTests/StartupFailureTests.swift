@@ -80,6 +80,54 @@ struct StartupFailureTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: scratch.file("state/vigil.db"))) == garbage)
     }
 
+    @Test("a state database cut short, emptied, or deleted beside its log is refused with exit 65 and left as it is")
+    func damagedDatabase() async throws {
+        let scratch = try Scratch()
+        let config = try scratch.validConfig()
+        let writer = try RunningProcess(Binaries.logWriter, ["predictions", scratch.file("sepsis-risk-p.jsonl"), "20000"])
+        #expect(try await writer.waitForExit() == 0)
+        let daemon = try RunningProcess(Binaries.vigild, ["--config", config])
+        try await daemon.waitForStandardError(containing: "started")
+        try await StatusJSON.waitFor(stateDirectory: scratch.file("state")) { $0.predictions_ingested == 20_000 }
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.waitForExit() == 0)
+
+        let database = scratch.file("state/vigil.db")
+        let good = try Data(contentsOf: URL(fileURLWithPath: database))
+        let pageSize = 16_384
+        #expect(good.count > 8 * pageSize && good.count % pageSize == 0, "\(good.count) bytes")
+        // Two whole pages gone, then part of the last page: SQLite itself does not notice the second.
+        for cut in [good.count - 2 * pageSize, good.count - 880] {
+            try good.prefix(cut).write(to: URL(fileURLWithPath: database))
+            let result = try await start(config)
+            #expect(result.status == 65)
+            #expect(result.lines == ["vigild: database \(database) is truncated: \(cut) bytes where its header records \(good.count); restore a backup, or move it aside to start with no state"])
+            #expect(try Data(contentsOf: URL(fileURLWithPath: database)).count == cut)
+        }
+
+        try Data().write(to: URL(fileURLWithPath: database))
+        let empty = try await start(config)
+        #expect(empty.status == 65)
+        #expect(empty.lines == ["vigild: database \(database) is empty (0 bytes), so its state was lost (vigild never leaves an empty database); restore a backup, or move it aside to start with no state"])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: database)).isEmpty)
+
+        try FileManager.default.removeItem(atPath: database)
+        try Data(repeating: 7, count: 4096).write(to: URL(fileURLWithPath: database + "-wal"))
+        let orphaned = try await start(config)
+        #expect(orphaned.status == 65)
+        #expect(orphaned.lines == ["vigild: database \(database) is missing but its write-ahead log \(database)-wal is not; restore the database, or move the log aside to start with no state"])
+        #expect(!FileManager.default.fileExists(atPath: database))
+
+        // Restored, it is read again where it left off.
+        try FileManager.default.removeItem(atPath: database + "-wal")
+        try good.write(to: URL(fileURLWithPath: database))
+        let restored = try RunningProcess(Binaries.vigild, ["--config", config])
+        try await restored.waitForStandardError(containing: "resuming \(scratch.file("sepsis-risk-p.jsonl")) at byte")
+        restored.signal(SIGTERM)
+        #expect(try await restored.waitForExit() == 0)
+        #expect(try #require(try await StatusJSON.read(stateDirectory: scratch.file("state")).models.first).predictions_ingested == 20_000)
+    }
+
     @Test("a second vigild on the same state directory exits 75 naming the first one's pid")
     func stateDirectoryInUse() async throws {
         let scratch = try Scratch()

@@ -40,6 +40,12 @@ public struct StartupFailure: Error, Sendable, CustomStringConvertible {
             case .unusable: self.init(exitCode: Self.cannotCreate, lines: [error.description])
             case .inUse: self.init(exitCode: Self.tryAgain, lines: [error.description])
             }
+        case let error as StateDatabaseFileError:
+            if case .cannotCreate = error {
+                self.init(exitCode: Self.cannotCreate, lines: [error.description])
+            } else {
+                self.init(exitCode: Self.dataError, lines: [error.description])
+            }
         case let error as MigrationError:
             self.init(exitCode: Self.dataError, lines: [error.description])
         case let error as SQLiteError:

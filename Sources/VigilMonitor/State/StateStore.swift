@@ -11,14 +11,17 @@ public final class StateStore: @unchecked Sendable {
 
     private init(path: String) { self.path = path }
 
-    /// Opens the database at `path` and brings its schema up to date.
+    /// Opens the database at `path` (creating it whole when missing) and brings its schema up to date.
     ///
-    /// - Throws: `SQLiteError` (locked, not a database, I/O) or `MigrationError.newerSchema`.
+    /// - Throws: `StateDatabaseFileError` (empty, truncated, missing beside its log), `SQLiteError`
+    ///   (locked, not a database, I/O) or `MigrationError.newerSchema`.
     public static func open(path: String, migrations: [Migration] = StateSchema.migrations) async throws -> StateStore {
         let store = StateStore(path: path)
         try await store.onQueue {
+            try StateDatabaseFile.check(path: path)
             // 16 KiB pages: the state holds large blobs (stored prediction lines), which then
             // take a quarter of the overflow pages.
+            try StateDatabaseFile.createIfMissing(path: path, pageSize: 16_384, migrations: migrations)
             let database = try Database(path: path, options: .init(pageSize: 16_384))
             try database.migrate(migrations)
             store.database = database
