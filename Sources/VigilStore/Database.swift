@@ -164,25 +164,19 @@ public final class Database {
     /// Nested calls use savepoints, so an inner failure rolls back only the inner work
     /// when the outer body catches it.
     public func transaction<T>(_ kind: TransactionKind = .immediate, _ body: () throws -> T) throws -> T {
+        let outermost = transactionDepth == 0
         let savepoint = "vigil_sp_\(transactionDepth)"
-        if transactionDepth == 0 {
-            try execute("BEGIN \(kind.rawValue)")
-        } else {
-            try execute("SAVEPOINT \(savepoint)")
-        }
+        try execute(outermost ? "BEGIN \(kind.rawValue)" : "SAVEPOINT \(savepoint)")
         transactionDepth += 1
+        defer { transactionDepth -= 1 }
         do {
             let result = try body()
-            transactionDepth -= 1
-            if transactionDepth == 0 {
-                try execute("COMMIT")
-            } else {
-                try execute("RELEASE \(savepoint)")
-            }
+            // COMMIT itself can fail (a full disk): the transaction is then rolled back below,
+            // so that the connection is usable again once the cause is gone.
+            try execute(outermost ? "COMMIT" : "RELEASE \(savepoint)")
             return result
         } catch {
-            transactionDepth -= 1
-            if transactionDepth == 0 {
+            if outermost {
                 if isInTransaction { try? execute("ROLLBACK") }
             } else {
                 try? execute("ROLLBACK TO \(savepoint); RELEASE \(savepoint)")

@@ -100,6 +100,28 @@ struct DatabaseTests {
         #expect(try db.query("SELECT x FROM t ORDER BY x").map { $0[0] } == [.integer(1), .integer(3)])
     }
 
+    @Test("a COMMIT that fails rolls the transaction back and leaves the connection usable for the next one")
+    func failedCommit() throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.file("state.db"))
+        // A deferred foreign key is checked at COMMIT, which then fails like a full disk's would.
+        try db.execute("""
+            CREATE TABLE parent (id INTEGER PRIMARY KEY);
+            CREATE TABLE child (parent INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED);
+            """)
+        #expect(throws: SQLiteError.self) {
+            try db.transaction { try db.run("INSERT INTO child VALUES (7)") }
+        }
+        #expect(!db.isInTransaction)
+        #expect(try db.scalar("SELECT count(*) FROM child")?.int == 0)
+        try db.transaction {
+            try db.run("INSERT INTO parent VALUES (7)")
+            try db.run("INSERT INTO child VALUES (7)")
+        }
+        #expect(try db.scalar("SELECT count(*) FROM child")?.int == 1)
+        #expect(!db.isInTransaction)
+    }
+
     @Test("a constraint violation carries SQLite's extended code, message and SQL, but not the arguments")
     func constraintError() throws {
         let dir = try TemporaryDirectory()

@@ -365,13 +365,22 @@ public final class IngestionEngine: Sendable {
     /// blocks the committer), so that the WAL stays small without ingestion paying for it.
     private func checkpointUntilStopped() {
         var database: Database?
+        // Reported once per run of failures (a full disk fails every attempt), and when it ends.
+        var failing = false
         while !control.withLock({ $0.stopRequested }) {
             if database == nil { database = try? Database(path: databasePath) }
             if let database {
                 do {
                     _ = try database.query("PRAGMA wal_checkpoint(PASSIVE)")
+                    if failing {
+                        journal.log(.notice, "WAL checkpoints succeed again", fields: ["VIGIL_DATABASE": databasePath])
+                        failing = false
+                    }
                 } catch {
-                    journal.log(.warning, "WAL checkpoint failed, retrying: \(error)", fields: ["VIGIL_DATABASE": databasePath])
+                    if !failing {
+                        journal.log(.warning, "WAL checkpoint failed, retrying: \(error)", fields: ["VIGIL_DATABASE": databasePath])
+                        failing = true
+                    }
                 }
             }
             checkpointWaiter.wait(timeout: Self.checkpointInterval)
