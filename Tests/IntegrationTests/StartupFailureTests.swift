@@ -128,6 +128,40 @@ struct StartupFailureTests {
         #expect(try #require(try await StatusJSON.read(stateDirectory: scratch.file("state")).models.first).predictions_ingested == 20_000)
     }
 
+    @Test("a control socket in a directory every user may write to is refused with exit 77 before anything is bound")
+    func insecureSocketDirectory() async throws {
+        let scratch = try Scratch()
+        let cases: [(socketDirectory: String, insecure: String, mode: mode_t, shown: String)] = [
+            ("open", "open", 0o777, "777"),
+            ("sticky", "sticky", 0o1777, "1777, sticky"),
+            // A world-writable parent without the sticky bit: anyone could rename the socket's directory away.
+            ("shared/vigil", "shared", 0o777, "777"),
+        ]
+        for (socketDirectory, insecure, mode, shown) in cases {
+            try FileManager.default.createDirectory(atPath: scratch.file(socketDirectory), withIntermediateDirectories: true)
+            #expect(chmod(scratch.file(insecure), mode) == 0)
+            let socket = scratch.file("\(socketDirectory)/control.sock")
+            let config = try scratch.write("vigil.yaml", """
+                state_dir: \(scratch.file("state"))
+                control_socket: \(socket)
+                models:
+                  - {name: sepsis-risk, predictions: \(scratch.file("p.jsonl")), outcomes: \(scratch.file("o.jsonl"))}
+                """)
+            let result = try await start(config)
+            #expect(result.status == 77)
+            #expect(result.lines == ["vigild: control socket \(socket): refusing to serve it, because its directory \(scratch.file(insecure)) is writable by every user (mode \(shown)), so another user could put their own socket in its place; use a directory writable only by vigild, such as /run/vigil"])
+            #expect(!FileManager.default.fileExists(atPath: socket))
+        }
+        // The sticky, world-writable parent of a private directory is fine (as /tmp is).
+        #expect(chmod(scratch.file("shared"), 0o1777) == 0)
+        #expect(chmod(scratch.file("shared/vigil"), 0o750) == 0)
+        let daemon = try RunningProcess(Binaries.vigild, ["--config", scratch.file("vigil.yaml")])
+        try await daemon.waitForStandardError(containing: "started")
+        #expect(FileManager.default.fileExists(atPath: scratch.file("shared/vigil/control.sock")))
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.waitForExit() == 0)
+    }
+
     @Test("a second vigild on the same state directory exits 75 naming the first one's pid")
     func stateDirectoryInUse() async throws {
         let scratch = try Scratch()

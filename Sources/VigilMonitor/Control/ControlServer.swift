@@ -33,6 +33,7 @@ public final class ControlServer: Sendable {
     public init(config: Config, journal: Journal) throws(ControlServerError) {
         self.journal = journal
         shared = Mutex(Shared(config: config))
+        try Self.checkDirectory(of: config.controlSocket)
         if let activated = SocketActivation.listeningDescriptors().first(where: { SocketActivation.isListeningUnixSocket($0) }) {
             listener = activated
             path = config.controlSocket
@@ -82,9 +83,31 @@ public final class ControlServer: Sendable {
 
     // MARK: Socket setup
 
+    /// Refuses a socket whose directory anyone may write to: there another user could replace
+    /// the socket with their own and collect the commands (and reasons) that clients send.
+    /// The directory itself must not be world-writable, even with the sticky bit; a directory
+    /// above it must not be world-writable without the sticky bit (anyone could rename it away).
+    static func checkDirectory(of path: String) throws(ControlServerError) {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var folder = (absolute as NSString).deletingLastPathComponent
+        if !FileManager.default.fileExists(atPath: folder) {
+            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        }
+        var info = stat()
+        guard stat(folder, &info) == 0 else { throw .system(path: path, call: "stat \(folder)", errno: errno) }
+        if info.st_mode & S_IWOTH != 0 {
+            throw .insecureDirectory(path: path, directory: folder, mode: info.st_mode & 0o7777, sticky: info.st_mode & S_ISVTX != 0)
+        }
+        while folder != "/" && !folder.isEmpty {
+            folder = (folder as NSString).deletingLastPathComponent
+            guard stat(folder, &info) == 0 else { break }
+            if info.st_mode & S_IWOTH != 0 && info.st_mode & S_ISVTX == 0 {
+                throw .insecureDirectory(path: path, directory: folder, mode: info.st_mode & 0o7777, sticky: false)
+            }
+        }
+    }
+
     private static func bind(path: String, group: String, journal: Journal) throws(ControlServerError) -> Int32 {
-        let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
         // A socket file left by a daemon that died is removed; one that answers is another daemon's.
         if FileManager.default.fileExists(atPath: path) {
             if let probe = try? UnixSocket.connect(path: path, timeout: .milliseconds(200)) {
@@ -269,9 +292,12 @@ public enum ControlServerError: Error, Sendable, CustomStringConvertible {
     case inUse(path: String)
     case pathTooLong(path: String)
     case system(path: String, call: String, errno: Int32)
+    case insecureDirectory(path: String, directory: String, mode: mode_t, sticky: Bool)
 
     public var description: String {
         switch self {
+        case let .insecureDirectory(path, directory, mode, sticky):
+            "control socket \(path): refusing to serve it, because its directory \(directory) is writable by every user (mode \(String(mode, radix: 8))\(sticky ? ", sticky" : "")), so another user could put their own socket in its place; use a directory writable only by vigild, such as /run/vigil"
         case .inUse(let path): "control socket \(path) is in use by another process"
         case .pathTooLong(let path): "control socket path \(path) is longer than a Unix socket allows (107 bytes)"
         case let .system(path, call, errno): "control socket \(path): \(call) failed: \(String(cString: strerror(errno)))"

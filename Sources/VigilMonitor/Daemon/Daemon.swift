@@ -98,6 +98,7 @@ public actor Daemon {
             } catch {
                 switch error {
                 case .inUse: throw StartupFailure(exitCode: StartupFailure.tryAgain, lines: [error.description])
+                case .insecureDirectory: throw StartupFailure(exitCode: StartupFailure.noPermission, lines: [error.description])
                 default: throw StartupFailure(exitCode: StartupFailure.cannotCreate, lines: [error.description])
                 }
             }
