@@ -279,6 +279,12 @@ struct ModelLifecycleSafetyTests {
     func pauseSurvivesRestart() async throws {
         let rig = try await LifecycleRig(initialModel: false)
         try await rig.start()
+        // No command takes a path from a client: the path of a valid model file, sent where the
+        // file's content belongs, is parsed as content and refused; vigild never opens it.
+        let byPath = try ControlConnection(path: rig.socket).exchange(
+            #"{"v":1,"cmd":"register","model":"\#(rig.model)","reason":"by path","model_file":"\#(rig.scratch.file("v1.json"))"}"#)
+        #expect(byPath.contains(#""ok":false"#) && byPath.contains("model file"), "\(byPath)")
+        #expect(try await rig.events().isEmpty)
         if TestUsers.available {
             let denied = try await rig.vigil(["register", rig.model, rig.scratch.file("v1.json")], as: TestUsers.clinical)
             #expect(denied.status == 77, "\(denied.stderr)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilTestSupport
 @testable import VigilMonitor
 
 struct ConfigLoaderTests {
@@ -194,6 +195,36 @@ struct ConfigLoaderTests {
         #expect(config.stateDirectory == "/etc/vigil/state")
         #expect(config.models[0].predictionsPath == "/etc/vigil/logs/p.jsonl")
         #expect(config.models[0].outcomesPath == "/abs/o.jsonl")
+    }
+
+    @Test("alertmanager.token_file: one private line is read as a secret; a file others can read, an empty one or one with a line break inside is refused without showing it")
+    func tokenFile() throws {
+        let dir = try TemporaryDirectory()
+        func tokenConfig(_ content: String, mode: mode_t) throws -> String {
+            let path = dir.file("token-\(UUID().uuidString)")
+            try Data(content.utf8).write(to: URL(fileURLWithPath: path))
+            #expect(chmod(path, mode) == 0)
+            return path
+        }
+        let good = try tokenConfig("  s3cret.Token-42\n", mode: 0o640)
+        let config = try parse("alertmanager: {url: \"http://127.0.0.1:9093\", token_file: \(good)}\n" + Self.minimal)
+        #expect(config.alertmanager?.token?.revealed == "s3cret.Token-42")
+        #expect(!"\(config)".contains("s3cret") && !String(reflecting: config).contains("s3cret"))
+
+        let open = try tokenConfig("s3cret\n", mode: 0o644)
+        let empty = try tokenConfig("\n", mode: 0o600)
+        let split = try tokenConfig("s3cret\nX-Injected: 1\n", mode: 0o600)
+        let cases: [(String, String)] = [
+            (open, "\(open) is readable or writable by every user (mode 644); make it private to vigild, e.g. chmod 0640 and chown root:vigil"),
+            (empty, "\(empty) is empty"),
+            (split, "\(split) holds a space, line break or other non-printable character inside the token; it must be one line of printable ASCII"),
+            (dir.file("missing"), "\(dir.file("missing")) cannot be read: No such file or directory"),
+        ]
+        for (path, problem) in cases {
+            let found = problems("alertmanager: {url: \"http://127.0.0.1:9093\", token_file: \(path)}\n" + Self.minimal)
+            #expect(found == ["alertmanager.token_file: \(problem) (line 1)"])
+            #expect(found.allSatisfy { !$0.contains("s3cret") })
+        }
     }
 
     /// Broken configurations and exactly what `check-config` must say about them.

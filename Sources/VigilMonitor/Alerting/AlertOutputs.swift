@@ -32,7 +32,8 @@ final class AlertOutputs: Sendable {
             if state.alertmanager != config.alertmanager {
                 retiredNotifier = state.notifier
                 state.notifier = config.alertmanager.map {
-                    AlertmanagerNotifier(url: $0.url, journal: journal, runbookBase: $0.runbookBase ?? AlertmanagerNotifier.defaultRunbookBase)
+                    AlertmanagerNotifier(url: $0.url, journal: journal, runbookBase: $0.runbookBase ?? AlertmanagerNotifier.defaultRunbookBase,
+                                         token: $0.token)
                 }
                 state.alertmanager = config.alertmanager
                 fresh = state.notifier

@@ -17,7 +17,7 @@ public final class AlertmanagerNotifier: Sendable {
     /// Where `runbook_url` points: the rule's raw value is appended (`…#alert-drift`).
     public static let defaultRunbookBase = "https://github.com/vigil/vigil/blob/main/README.md#alert-"
 
-    /// The configured base URL, e.g. `http://127.0.0.1:9093`.
+    /// The configured base URL, e.g. `http://127.0.0.1:9093`, as logged: any user and password in it are redacted.
     public let url: String
     public let resendInterval: Duration
     let requestTimeout: Duration
@@ -27,6 +27,8 @@ public final class AlertmanagerNotifier: Sendable {
     let alertLifetime: Duration
 
     private let endpoint: URL?
+    /// Sent as `Authorization: Bearer …`, and scrubbed from any answer that is logged.
+    private let token: Secret?
     private let runbookBase: String
     private let clock: @Sendable () -> Double
     private let log: AlertingLog
@@ -52,25 +54,27 @@ public final class AlertmanagerNotifier: Sendable {
     ///   - journal: where outages are reported.
     ///   - resendInterval: how often firing alerts are sent again.
     ///   - runbookBase: the `runbook_url` annotation, before the rule's raw value.
+    ///   - token: the bearer token from `alertmanager.token_file`, if any.
     ///   - clock: wall time in Unix seconds, for `startsAt`/`endsAt`; waiting uses the monotonic clock.
     public convenience init(
         url: String, journal: Journal, resendInterval: Duration = .seconds(60),
-        runbookBase: String = AlertmanagerNotifier.defaultRunbookBase,
+        runbookBase: String = AlertmanagerNotifier.defaultRunbookBase, token: Secret? = nil,
         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) {
-        self.init(url: url, resendInterval: resendInterval, runbookBase: runbookBase, clock: clock,
+        self.init(url: url, resendInterval: resendInterval, runbookBase: runbookBase, token: token, clock: clock,
                   log: AlertingLog(journal: journal))
     }
 
     /// The full form, for tests: backoff and timeouts shortened, entries recorded instead of journaled.
     init(
         url: String, resendInterval: Duration = .seconds(60), runbookBase: String = AlertmanagerNotifier.defaultRunbookBase,
-        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+        token: Secret? = nil, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
         initialBackoff: Duration = .seconds(1), maximumBackoff: Duration = .seconds(60),
         requestTimeout: Duration = .seconds(5), finalTimeout: Duration = .seconds(2),
         log: AlertingLog
     ) {
-        self.url = url
+        self.url = Self.redactingCredentials(in: url)
+        self.token = token
         self.resendInterval = resendInterval
         self.requestTimeout = requestTimeout
         self.finalTimeout = finalTimeout
@@ -208,11 +212,12 @@ public final class AlertmanagerNotifier: Sendable {
                                  timeoutInterval: max(timeout.timeInterval.rounded(.up), 1))
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        if let token { request.setValue("Bearer \(token.revealed)", forHTTPHeaderField: "Authorization") }
         request.httpBody = body
 
         let answer = Answer()
-        let task = session.dataTask(with: request) { [url] data, response, error in
-            answer.set(Self.interpret(data: data, response: response, error: error, url: url, timeout: timeout))
+        let task = session.dataTask(with: request) { [url, token] data, response, error in
+            answer.set(Self.interpret(data: data, response: response, error: error, url: url, token: token, timeout: timeout))
         }
         let abandoned = inbox.withLock { state -> Bool in
             if state.stopRequested && !isFinal { return true }
@@ -232,7 +237,7 @@ public final class AlertmanagerNotifier: Sendable {
     }
 
     private static func interpret(data: Data?, response: URLResponse?, error: (any Error)?, url: String,
-                                  timeout: Duration) -> Result<Void, AlertmanagerError> {
+                                  token: Secret?, timeout: Duration) -> Result<Void, AlertmanagerError> {
         if let error {
             let reason: AlertmanagerError.Reason
             switch (error as? URLError)?.code {
@@ -250,11 +255,21 @@ public final class AlertmanagerNotifier: Sendable {
             return .failure(AlertmanagerError(url: url, reason: .transport("not an HTTP answer")))
         }
         guard (200..<300).contains(http.statusCode) else {
-            let body = String(decoding: (data ?? Data()).prefix(200), as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
+            // A proxy may echo the request's headers back; the token must not reach the journal.
+            var answer = String(decoding: data ?? Data(), as: UTF8.self)
+            if let token { answer = answer.replacingOccurrences(of: token.revealed, with: "<redacted>") }
+            let body = String(answer.prefix(200)).trimmingCharacters(in: .whitespacesAndNewlines)
             return .failure(AlertmanagerError(url: url, reason: .rejected(status: http.statusCode, body: body)))
         }
         return .success(())
+    }
+
+    /// `url` with any `user:password@` replaced by `<redacted>@`, for the journal.
+    static func redactingCredentials(in url: String) -> String {
+        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return url }
+        let authorityEnd = url[scheme.upperBound...].firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? url.endIndex
+        guard at < authorityEnd else { return url }
+        return String(url[..<scheme.upperBound]) + "<redacted>" + String(url[at...])
     }
 
     /// `<base>/api/v2/alerts`, or nil when `base` is not an http(s) URL with a host.

@@ -31,6 +31,14 @@ public struct AlertmanagerConfig: Sendable, Equatable {
     /// Where on-call's runbooks are: each alert's `runbook_url` annotation is this with the
     /// rule's name appended (`…#alert-drift`); nil for the README's alert sections.
     public var runbookBase: String?
+    /// The bearer token read from `token_file`, sent as `Authorization: Bearer …`; never logged.
+    public var token: Secret?
+
+    public init(url: String, runbookBase: String? = nil, token: Secret? = nil) {
+        self.url = url
+        self.runbookBase = runbookBase
+        self.token = token
+    }
 }
 
 /// The type a model input has, which decides the drift tests run on it.

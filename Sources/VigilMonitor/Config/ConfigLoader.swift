@@ -122,7 +122,7 @@ public struct ConfigLoader: Sendable {
             case "metrics_file":
                 metricsFile = reader.string(value, at: key).map(resolve)
             case "alertmanager":
-                alertmanager = readAlertmanager(value, reader: reader)
+                alertmanager = readAlertmanager(value, reader: reader, resolve: resolve)
             case "alert_command":
                 if let command = reader.string(value, at: key) {
                     if command.hasPrefix("/") { alertCommand = command } else {
@@ -159,8 +159,16 @@ public struct ConfigLoader: Sendable {
             models: models)
     }
 
-    private func readAlertmanager(_ node: Node, reader: YAMLReader) -> AlertmanagerConfig? {
-        guard let entries = reader.mapping(node, at: "alertmanager", allowed: ["url", "runbook_url"]) else { return nil }
+    private func readAlertmanager(_ node: Node, reader: YAMLReader, resolve: (String) -> String) -> AlertmanagerConfig? {
+        guard let entries = reader.mapping(node, at: "alertmanager", allowed: ["url", "runbook_url", "token_file"]) else { return nil }
+        var token: Secret?
+        if let (_, tokenNode) = entries.first(where: { $0.key == "token_file" }),
+           let path = reader.string(tokenNode, at: "alertmanager.token_file").map(resolve) {
+            switch TokenFile.read(path) {
+            case .success(let secret): token = secret
+            case .failure(let problem): reader.report("alertmanager.token_file", problem.description, at: tokenNode)
+            }
+        }
         let runbook = entries.first { $0.key == "runbook_url" }.flatMap { reader.string($0.value, at: "alertmanager.runbook_url") }
         guard let (_, urlNode) = entries.first(where: { $0.key == "url" }) else {
             reader.report("alertmanager.url", "missing: Alertmanager's base URL, e.g. http://127.0.0.1:9093", at: node)
@@ -171,7 +179,7 @@ public struct ConfigLoader: Sendable {
             reader.report("alertmanager.url", "expected an http:// or https:// URL, found \"\(url)\"", at: urlNode)
             return nil
         }
-        return AlertmanagerConfig(url: url, runbookBase: runbook)
+        return AlertmanagerConfig(url: url, runbookBase: runbook, token: token)
     }
 
     private func readModels(_ node: Node, reader: YAMLReader, resolve: (String) -> String) -> [ModelConfig]? {

@@ -143,6 +143,31 @@ struct AlertmanagerNotifierTests {
 
 /// The notifier against a server that never answers: no Alertmanager needed.
 struct AlertmanagerNotifierSilenceTests {
+    @Test("the token_file's bearer token is sent in the Authorization header and never journaled, even when the answer echoes it")
+    func bearerTokenIsSentNotLogged() async throws {
+        let server = try RecordingHTTPServer(status: 401, echoHeaders: true)
+        defer { server.stop() }
+        let token = "vigil-test-token-5f1c9e"
+        let recorder = JournalRecorder()
+        let notifier = AlertmanagerNotifier(url: "http://alerts:hunter2@127.0.0.1:\(server.port)", token: Secret(token),
+                                            initialBackoff: .milliseconds(50), maximumBackoff: .milliseconds(100), log: recorder.log)
+        notifier.update([.lactateDrift(.firing)])
+        #expect(await eventually { notifier.attempts >= 3 })
+        await notifier.stop()
+
+        let request = try #require(server.requests.first)
+        #expect(request.contains("Authorization: Bearer \(token)\r\n"), "\(request)")
+        let outage = try #require(recorder.entries(with: .alertmanagerUnreachable).first)
+        let error = try #require(outage.field("VIGIL_ERROR"))
+        #expect(error.contains("401") && error.contains("Authorization: Bearer <redacted>"), "\(error)")
+        #expect(outage.field("VIGIL_URL") == "http://<redacted>@127.0.0.1:\(server.port)")
+        let everything = recorder.all.map { entry in ([entry.message] + entry.fields.map { "\($0.name.rawValue)=\($0.value)" }).joined(separator: " ") }
+        #expect(!everything.isEmpty)
+        #expect(everything.allSatisfy { !$0.contains(token) && !$0.contains("hunter2") }, "\(everything)")
+        #expect("\(AlertmanagerConfig(url: "http://127.0.0.1:9093", token: Secret(token)))".contains(token) == false)
+        #expect(String(reflecting: Secret(token)) == "<redacted>")
+    }
+
     @Test("a server that never answers is an outage, and the last try at stop has its own timeout")
     func silentServer() async throws {
         let listener = try SilentListener()
