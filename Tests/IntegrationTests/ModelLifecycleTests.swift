@@ -349,7 +349,8 @@ struct ModelLifecycleSafetyTests {
     @Test("a retraining child that crashes, or outlives 1.5 times its budget, is recorded as failed with a VigilRetrainFailed alert; production is untouched")
     func failingChildren() async throws {
         let rig = try await LifecycleRig()
-        let crash = try rig.script("crash.sh", "kill -SEGV $$")
+        // The crashing trainer first records its environment: a minimal one, nothing of vigild's.
+        let crash = try rig.script("crash.sh", "env > \(rig.scratch.file("trainer.env")); kill -SEGV $$")
         try rig.writeConfig(settings: [], retrainCommand: crash)
         try await rig.start()
         #expect(try await rig.waitUntil { rig.servingVersion() == 1 })
@@ -362,6 +363,9 @@ struct ModelLifecycleSafetyTests {
         #expect(try await rig.waitUntil { try await rig.events().contains("retrain_failed v- vigild") })
         let crashed = try await sqliteQuery(rig.database, "SELECT reason FROM lifecycle_events WHERE kind = 'retrain_failed'")
         #expect(crashed == ["the trainer was killed by signal 11"], "\(crashed)")
+        let trainerEnvironment = try String(contentsOfFile: rig.scratch.file("trainer.env"), encoding: .utf8)
+        #expect(trainerEnvironment.contains("HOME=/nonexistent\n") && trainerEnvironment.contains("PATH=/usr/local/bin:/usr/bin:/bin\n"))
+        #expect(!trainerEnvironment.contains("VIGIL_LOG_TARGET") && !trainerEnvironment.contains("VIGIL_BIN_DIR"), "\(trainerEnvironment)")
         let alerts = try await rig.vigil(["alerts", "--json", "--firing"])
         #expect(alerts.stdout.contains("VigilRetrainFailed"), "\(alerts.stdout)")
 
