@@ -3,7 +3,11 @@
 
 Run from anywhere: python3 Tests/Fuzz/make_seeds.py. It rewrites only the seeds it names (files
 it does not know of, such as committed crash inputs, are left alone). The model-file seeds are
-real `vigil train` output and are not generated here (see Corpus/FuzzModelFile/README).
+not generated here: linear.json, gbdt.json and forest.json are `vigil train` output on a
+300-row synthetic table (`--fixed logistic_l2`, `--fixed 'gbdt:rounds=3,leaves=4'`,
+`--fixed 'random_forest:trees=3,leaves=4'`, `--threads 1 --folds 3`); ensemble-isotonic.json
+(the linear and forest members, isotonic calibration) and gbdt-uncalibrated.json were derived
+from them and re-checksummed; regression-*.json are inputs the fuzzer found.
 """
 import os
 
@@ -183,5 +187,10 @@ configs = {
     "multi-doc.yaml": "models: []\n---\nmodels: []\n",
     "block-scalars.yaml": "alert_command: |\n  /bin/true\nstate_dir: >-\n  /var/lib/\n  vigil\nmodels: []\n",
 }
+# Nested aliases ("billion laughs"): 9^9 nodes if expanded.
+laughs = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+for i in range(1, 9):
+    laughs.append("a%d: &a%d [" % (i, i) + ", ".join(["*a%d" % (i - 1)] * 9) + "]")
+configs["aliases-laughs.yaml"] = "\n".join(laughs + ["models: *a8"]) + "\n"
 for name, text in configs.items():
     write("FuzzConfig", name, text)
