@@ -4,6 +4,10 @@
 #
 #   deploy/fuzz.sh [SECONDS] [TARGET...]   default: 60 seconds each, every target
 #
+# FUZZ_ARGS adds libFuzzer flags to every run (after the script's own, so they win), e.g.
+# FUZZ_ARGS="-max_len=65536" for longer inputs, or FUZZ_ARGS="-malloc_limit_mb=1" to see a
+# failure reported.
+#
 # Fails (exit 1) if any target crashes, leaks, times out on an input (-timeout=10), runs out of
 # memory (-rss_limit_mb=2048) or hangs as a whole. Prints a table of each target's executions,
 # exec/s and final corpus, for BENCHMARKS-style records.
@@ -88,7 +92,7 @@ for target in "${TARGETS[@]}"; do
     # cannot report (a stuck final leak check, a hung process).
     timeout -k 10 $(( SECONDS_PER_TARGET + 120 )) "$BIN/$target" \
         -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=2048 -detect_leaks=1 \
-        -print_final_stats=1 -dict="$dict" -artifact_prefix="$found/" \
+        -print_final_stats=1 -dict="$dict" -artifact_prefix="$found/" ${FUZZ_ARGS:-} \
         "$corpus" >"$log" 2>&1 || status=$?
 
     EXECS[$target]="$(stat_of number_of_executed_units "$log")"
@@ -105,7 +109,7 @@ for target in "${TARGETS[@]}"; do
     elif grep -q "ERROR: libFuzzer: timeout" "$log"; then
         problem="timeout (an input ran over 10s)"
     elif grep -q "ERROR: libFuzzer: out-of-memory" "$log"; then
-        problem="out of memory (over 2048 MB)"
+        problem="out of memory (over the -rss_limit_mb or -malloc_limit_mb)"
     elif grep -q "ERROR: LeakSanitizer" "$log"; then
         problem="leak"
     elif grep -qE "ERROR: (AddressSanitizer|libFuzzer)|Fatal error|SUMMARY:" "$log"; then
@@ -138,8 +142,8 @@ for target in "${TARGETS[@]}"; do
     printf -- '--- kept in %s\n' "$keep" >&2
 done
 
-printf '\nlibFuzzer, %ss per target (-timeout=10 -rss_limit_mb=2048 -detect_leaks=1), %s:\n\n' \
-    "$SECONDS_PER_TARGET" "$(date -u +%Y-%m-%dT%H:%MZ)"
+printf '\nlibFuzzer, %ss per target (-timeout=10 -rss_limit_mb=2048 -detect_leaks=1%s), %s, %s cores:\n\n' \
+    "$SECONDS_PER_TARGET" "${FUZZ_ARGS:+ $FUZZ_ARGS}" "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)"
 printf '| %-14s | %12s | %9s | %8s | %20s | %8s | %8s | %s |\n' target executions "exec/s" coverage "corpus files/size" "new" "peak MB" result
 printf '|%s|\n' "----------------|-------------:|----------:|---------:|---------------------:|---------:|---------:|--------"
 for target in "${TARGETS[@]}"; do
