@@ -3,7 +3,8 @@ import Foundation
 /// Reads and writes model files: the document as compact JSON with sorted keys, followed by
 /// `"sha256"`, the SHA-256 of every byte before it. Loading checks the format version first
 /// and then the checksum, so a file from another version or one changed by hand is refused
-/// with a message that says which.
+/// with a message that says which; then the document's structure (`structuralProblem`), so a
+/// model that would trap or loop when it scores is refused too.
 public enum ModelFile {
     static let checksumMarker = Array(#","sha256":""#.utf8)
 
@@ -60,11 +61,14 @@ public enum ModelFile {
         let recorded = String(decoding: bytes[(end - 66)..<(end - 2)], as: UTF8.self)
         let actual = SHA256.hexDigest(of: bytes[0..<(end - tailLength)])
         guard recorded == actual else { throw .checksumMismatch(path: path, recorded: recorded, actual: actual) }
+        let document: ModelDocument
         do {
-            return try JSONDecoder().decode(ModelDocument.self, from: Data(bytes))
+            document = try JSONDecoder().decode(ModelDocument.self, from: Data(bytes))
         } catch {
             throw .malformed(path: path, reason: "\(error)")
         }
+        if let problem = document.structuralProblem { throw .malformed(path: path, reason: "not a model Vigil can score: \(problem)") }
+        return document
     }
 }
 
