@@ -2,7 +2,13 @@
 # Vigil's two developer commands. On a fresh Debian 12 machine with the Swift toolchain:
 #
 #   deploy/dev.sh demo   build, then `vigil demo`: the whole life cycle on a simulated sepsis stream, narrated (state in vigil-demo/)
-#   deploy/dev.sh test   build, start what the tests need (journald), run every test, stop what it started
+#   deploy/dev.sh test   build, start what the tests need (journald), run every test, stop what it started;
+#                        then the unit and packaging checks, the fuzz targets (60 s each) and the
+#                        sanitizer runs (see RELIABILITY.md)
+#
+# The reliability checks, also on their own (RELIABILITY.md has their figures):
+#
+#   deploy/dev.sh fuzz [SECONDS] [TARGET...]   the libFuzzer targets (default 60 s each)
 #
 # Each installs the Debian packages it needs (as root; otherwise it prints the command to run).
 set -euo pipefail
@@ -129,6 +135,8 @@ run_tests() {
     say "release build: vigild --help, vigil --help and vigil check-config deploy/vigil.example.yaml all work"
     say "checking the packaging: install.sh, uninstall.sh, build-deb.sh, lintian, the Alertmanager example"
     deploy/check-package.sh --bin-dir "$release"
+    say "fuzzing: each target 60 s on its seed corpus"
+    deploy/fuzz.sh 60
 }
 
 run_demo() {
@@ -146,5 +154,6 @@ run_demo() {
 case "${1:-}" in
     test) run_tests ;;
     demo) run_demo ;;
-    *) echo "usage: deploy/dev.sh demo|test" >&2; exit 64 ;;
+    fuzz) shift; ensure_swift; ensure_packages; deploy/fuzz.sh "$@" ;;
+    *) echo "usage: deploy/dev.sh demo|test|fuzz [SECONDS] [TARGET...]" >&2; exit 64 ;;
 esac
