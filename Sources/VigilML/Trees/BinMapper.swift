@@ -178,7 +178,11 @@ enum BinnerPool {
         if threads <= 1 || count <= 1 { return indices.map(transform) }
         let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
         results.initialize(repeating: nil)
-        defer { results.deallocate() }
+        // Deinitialize before deallocating: the slots hold values (arrays) whose storage would leak.
+        defer {
+            results.deinitialize()
+            results.deallocate()
+        }
         let output = UnsafeSendable(results)
         let lower = indices.lowerBound
         let stride = min(threads, count)
