@@ -345,13 +345,25 @@ final class Demo {
         process.standardError = err
         try process.run()
         // Read both pipes while it runs, so a chatty child never blocks on a full pipe.
-        nonisolated(unsafe) var errorData = Data()
-        let reader = Thread { errorData = err.fileHandleForReading.readDataToEndOfFile() }
+        // The reader hands its data over under a lock (polling Thread.isFinished, a plain flag,
+        // left the write and the read of the data unordered: a data race).
+        let handOver = NSCondition()
+        nonisolated(unsafe) var errorData: Data?
+        let reader = Thread {
+            let data = err.fileHandleForReading.readDataToEndOfFile()
+            handOver.lock()
+            errorData = data
+            handOver.signal()
+            handOver.unlock()
+        }
         reader.start()
         let outputData = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        while !reader.isFinished { Thread.sleep(forTimeInterval: 0.01) }
-        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
+        handOver.lock()
+        while errorData == nil { handOver.wait() }
+        let standardError = errorData ?? Data()
+        handOver.unlock()
+        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: standardError, as: UTF8.self))
     }
 
     func lastLines(of path: String) -> String {
