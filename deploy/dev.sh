@@ -9,6 +9,7 @@
 # The reliability checks, also on their own (RELIABILITY.md has their figures):
 #
 #   deploy/dev.sh fuzz [SECONDS] [TARGET...]   the libFuzzer targets (default 60 s each)
+#   deploy/dev.sh sanitize address|thread     every test under AddressSanitizer or ThreadSanitizer
 #
 # Each installs the Debian packages it needs (as root; otherwise it prints the command to run).
 set -euo pipefail
@@ -137,6 +138,17 @@ run_tests() {
     deploy/check-package.sh --bin-dir "$release"
     say "fuzzing: each target 60 s on its seed corpus"
     deploy/fuzz.sh 60
+    say "running every test under AddressSanitizer, then ThreadSanitizer, one test at a time"
+    deploy/sanitize.sh address
+    deploy/sanitize.sh thread
+}
+
+run_sanitize() {
+    ensure_swift
+    ensure_packages
+    ensure_test_users
+    ensure_journald
+    deploy/sanitize.sh "$@"
 }
 
 run_demo() {
@@ -155,5 +167,6 @@ case "${1:-}" in
     test) run_tests ;;
     demo) run_demo ;;
     fuzz) shift; ensure_swift; ensure_packages; deploy/fuzz.sh "$@" ;;
-    *) echo "usage: deploy/dev.sh demo|test|fuzz [SECONDS] [TARGET...]" >&2; exit 64 ;;
+    sanitize) shift; run_sanitize "$@" ;;
+    *) echo "usage: deploy/dev.sh demo|test|fuzz [SECONDS] [TARGET...]|sanitize address|thread" >&2; exit 64 ;;
 esac
