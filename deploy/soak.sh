@@ -96,7 +96,8 @@ free_port() {
     local port
     while true; do
         port=$((20000 + RANDOM % 40000))
-        ss -Hltn "sport = :$port" 2>/dev/null | grep -q . || { echo "$port"; return; }
+        # In use when any TCP socket has it as its local or remote port (/proc/net/tcp, hex).
+        grep -q ":$(printf '%04X' "$port") " /proc/net/tcp /proc/net/tcp6 2>/dev/null || { echo "$port"; return; }
     done
 }
 AM_PORT="$(free_port)"
@@ -177,12 +178,12 @@ start_vigild() {
     echo "$VIGILD_PID" >"$WORK/vigild.pid"
     printf '%s\tstart\t%s %s\n' "$(now)" "$SEGMENT" "$VIGILD_PID" >>"$WORK/events.tsv"
     local i
-    for i in $(seq 1 300); do
+    for i in $(seq 1 600); do
         grep -q "started" "$log" 2>/dev/null && return 0
         kill -0 "$VIGILD_PID" 2>/dev/null || die "vigild exited at start: $(tail -5 "$log")"
         sleep 0.1
     done
-    die "vigild did not start within 30 s: $(tail -5 "$log")"
+    die "vigild did not start within 60 s: $(tail -5 "$log")"
 }
 
 kill_vigild() {
@@ -197,12 +198,12 @@ start_alertmanager() {
         --web.listen-address="127.0.0.1:$AM_PORT" --cluster.listen-address= >>"$WORK/am/alertmanager.log" 2>&1 &
     AM_PID=$!
     local i
-    for i in $(seq 1 300); do
+    for i in $(seq 1 600); do
         curl -sf -m 2 "$AM_URL/-/ready" >/dev/null 2>&1 && return 0
         kill -0 "$AM_PID" 2>/dev/null || die "Alertmanager exited at start: $(tail -5 "$WORK/am/alertmanager.log")"
         sleep 0.1
     done
-    die "Alertmanager was not ready within 30 s"
+    die "Alertmanager was not ready within 60 s"
 }
 
 restart_alertmanager() {
