@@ -259,7 +259,8 @@ sampler() {
         if [ -n "$pid" ] && [ -r "/proc/$pid/status" ]; then
             rss="$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)"
             hwm="$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)"
-            fds="$(ls "/proc/$pid/fd" 2>/dev/null | wc -l)"
+            # vigild may be killed at any moment: no failure here may end the sampler (set -e).
+            fds="$(ls "/proc/$pid/fd" 2>/dev/null | wc -l || true)"
             [ -n "$rss" ] && [ "$fds" -gt 0 ] && printf '%s\t%s\t%s\t%s\t%s\n' "$(now)" "$pid" "$rss" "$hwm" "$fds" >>"$WORK/samples.tsv"
         fi
         if [ $((tick % 5)) -eq 0 ]; then
@@ -298,6 +299,7 @@ while true; do
     [ "$t" -ge "$DURATION" ] && break
     kill -0 "$WRITER_PID" 2>/dev/null || die "the writer exited: $(tail -3 "$WORK/writer.log")"
     kill -0 "$VIGILD_PID" 2>/dev/null || die "vigild exited by itself: $(tail -5 "$WORK/vigild-$SEGMENT.log")"
+    for pid in "${JOBS[@]}"; do kill -0 "$pid" 2>/dev/null || die "a background job (the sampler or a control client, pid $pid) died"; done
     if [ "$t" -ge "$next_kill" ] && [ "$t" -lt "$CHAOS_END" ]; then
         kill_vigild
         sleep "$((RANDOM % 3)).$((RANDOM % 10))"
@@ -449,6 +451,7 @@ check "clean stop" "$([ "$STOP_STATUS" -eq 0 ] && echo 1 || echo 0)" "vigild exi
 # Memory and descriptors: the longest segment (the PID with the longest span of samples).
 read -r LONG_PID LONG_SECONDS <<<"$(awk -F'\t' '{ if (!($2 in a)) a[$2] = $1; b[$2] = $1 } END { for (p in a) print p, b[p] - a[p] }' "$WORK/samples.tsv" | sort -k2 -g | tail -1)"
 read -r RSS_FIRST RSS_LAST FD_FIRST FD_LAST GROWTH_SAMPLES <<<"$(awk -F'\t' -v pid="$LONG_PID" '
+    BEGIN { n = 0 }
     $2 == pid { t[n] = $1; r[n] = $3; f[n] = $5; n++ }
     function median(lo, hi,   k, m, i, j, x) { m = 0; for (i = lo; i < hi; i++) v[m++] = r[i]
         for (i = 1; i < m; i++) { x = v[i]; for (j = i - 1; j >= 0 && v[j] > x; j--) v[j + 1] = v[j]; v[j + 1] = x }
