@@ -4,6 +4,8 @@
 //   vigil-test-logwriter predictions PATH COUNT [--rotate-every N] [--model NAME]
 //   vigil-test-logwriter outcomes PATH COUNT
 //   vigil-test-logwriter scenario DIR COUNT [--shift-from I] [--shift-to J] [--shift-site SITE]
+//   vigil-test-logwriter steady DIR [options]   (Steady.swift: at a steady rate, for deploy/soak.sh)
+//   vigil-test-logwriter wide DIR COUNT [options]   (Wide.swift: many models and features, for the memory bound)
 //
 // `scenario` writes DIR/predictions.jsonl, DIR/outcomes.jsonl and DIR/reference.csv (5,000
 // rows) for a sepsis-like model with calibrated scores: age, heart_rate, lactate (5% missing),
@@ -16,6 +18,9 @@ import Foundation
 
 let base = 1_795_000_000.0
 let arguments = CommandLine.arguments
+// The two modes with options of their own (Steady.swift, Wide.swift).
+if arguments.count >= 2, arguments[1] == "steady" { runSteady(Array(arguments.dropFirst(2))) }
+if arguments.count >= 2, arguments[1] == "wide" { runWide(Array(arguments.dropFirst(2))) }
 guard arguments.count >= 4, let count = Int(arguments[3]) else {
     FileHandle.standardError.write(Data("usage: vigil-test-logwriter predictions|outcomes PATH COUNT [--rotate-every N] [--model NAME]\n".utf8))
     exit(64)

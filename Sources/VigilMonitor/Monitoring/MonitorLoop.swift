@@ -103,6 +103,7 @@ struct MonitorLoop {
             joinedAtLastEvaluation[model.name] = counters.joined
             lastEvaluations[model.name] = evaluation
             evaluated = true
+            MemoryRelease.afterEvaluation()
         }
 
         // Performance again between windows, once enough late outcomes have been joined.
