@@ -10,6 +10,8 @@
 #
 #   deploy/dev.sh fuzz [SECONDS] [TARGET...]   the libFuzzer targets (default 60 s each)
 #   deploy/dev.sh sanitize address|thread     every test under AddressSanitizer or ThreadSanitizer
+#   deploy/dev.sh soak [MINUTES]              vigild under a steady writer, SIGKILLs and restarts (not in CI)
+#   deploy/dev.sh memory [PREDICTIONS]        peak RSS with 10 models x 50 features (not in CI)
 #
 # Each installs the Debian packages it needs (as root; otherwise it prints the command to run).
 set -euo pipefail
@@ -41,9 +43,10 @@ ensure_swift() {
     command -v swift >/dev/null 2>&1 || die "the Swift toolchain (6.1 or later) is not on PATH"
 }
 
+# ensure_packages [PACKAGE...]: PACKAGES and any others given.
 ensure_packages() {
     local missing=()
-    for package in "${PACKAGES[@]}"; do
+    for package in "${PACKAGES[@]}" "$@"; do
         if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
             missing+=("$package")
         fi
@@ -168,5 +171,7 @@ case "${1:-}" in
     demo) run_demo ;;
     fuzz) shift; ensure_swift; ensure_packages; deploy/fuzz.sh "$@" ;;
     sanitize) shift; run_sanitize "$@" ;;
-    *) echo "usage: deploy/dev.sh demo|test|fuzz [SECONDS] [TARGET...]|sanitize address|thread" >&2; exit 64 ;;
+    soak) shift; ensure_swift; ensure_packages jq curl; ensure_test_users; ensure_journald; deploy/soak.sh "$@" ;;
+    memory) shift; ensure_swift; ensure_packages; deploy/memory-bound.sh "$@" ;;
+    *) echo "usage: deploy/dev.sh demo | test | fuzz [SECONDS] [TARGET...] | sanitize address|thread | soak [MINUTES] | memory [PREDICTIONS]" >&2; exit 64 ;;
 esac
