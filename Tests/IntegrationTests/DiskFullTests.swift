@@ -23,7 +23,7 @@ struct DiskFullTests {
               - {name: sepsis-risk, predictions: \(scratch.file("sepsis-risk-p.jsonl")), outcomes: \(scratch.file("sepsis-risk-o.jsonl"))}
             """)
         let reference = try RunningProcess(Binaries.vigild, ["--config", clean])
-        try await reference.waitForStandardError(containing: "started")
+        try await reference.waitForStandardError(containing: "started", timeout: .seconds(60))
         do {
             try await StatusJSON.waitFor(stateDirectory: scratch.file("clean-state")) { $0.joined == Int64(count) }
         } catch {
@@ -56,13 +56,13 @@ struct DiskFullTests {
         let grown = try await runToCompletion(URL(fileURLWithPath: "/bin/mount"), ["-o", "remount,size=512m", state])
         try #require(grown.status == 0, "remount: \(grown.stderr)")
         try await StatusJSON.waitFor(stateDirectory: state) { $0.joined == Int64(count) }
-        try await daemon.waitForStandardError(containing: "ingestion commits succeed again")
+        try await daemon.waitForStandardError(containing: "ingestion commits succeed again", timeout: .seconds(60))
         // Let both settle (window evaluations follow the joins), then compare.
         try await Task.sleep(for: .seconds(2))
         daemon.signal(SIGTERM)
         reference.signal(SIGTERM)
-        #expect(try await daemon.waitForExit() == 0)
-        #expect(try await reference.waitForExit() == 0)
+        #expect(try await daemon.waitForExit(timeout: .seconds(90)) == 0)
+        #expect(try await reference.waitForExit(timeout: .seconds(90)) == 0)
         #expect(occurrences(of: "could not commit", in: daemon.standardError) == 1)
 
         let full = try await StatusJSON.read(stateDirectory: state).models[0]

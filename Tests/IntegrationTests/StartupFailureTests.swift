@@ -4,8 +4,8 @@ import Testing
 /// Every way vigild can fail to start ends in one clear line and a sysexits code, never a stack trace.
 struct StartupFailureTests {
     /// Runs vigild on `config` and returns its exit status and stderr lines.
-    func start(_ config: String) async throws -> (status: Int32, lines: [String]) {
-        let result = try await runToCompletion(Binaries.vigild, ["--config", config])
+    func start(_ config: String, timeout: Duration = .seconds(20)) async throws -> (status: Int32, lines: [String]) {
+        let result = try await runToCompletion(Binaries.vigild, ["--config", config], timeout: timeout)
         return (result.status, result.stderr.split(separator: "\n").map(String.init))
     }
 
@@ -82,15 +82,17 @@ struct StartupFailureTests {
 
     @Test("a state database cut short, emptied, or deleted beside its log is refused with exit 65 and left as it is")
     func damagedDatabase() async throws {
+        // 4,000 predictions: fewer than a window, so no evaluation is under way when vigild is
+        // stopped (on a loaded machine a nice-19 evaluation once held a stop past 20 s).
         let scratch = try Scratch()
         let config = try scratch.validConfig()
-        let writer = try RunningProcess(Binaries.logWriter, ["predictions", scratch.file("sepsis-risk-p.jsonl"), "20000"])
+        let writer = try RunningProcess(Binaries.logWriter, ["predictions", scratch.file("sepsis-risk-p.jsonl"), "4000"])
         #expect(try await writer.waitForExit() == 0)
         let daemon = try RunningProcess(Binaries.vigild, ["--config", config])
-        try await daemon.waitForStandardError(containing: "started")
-        try await StatusJSON.waitFor(stateDirectory: scratch.file("state")) { $0.predictions_ingested == 20_000 }
+        try await daemon.waitForStandardError(containing: "started", timeout: .seconds(60))
+        try await StatusJSON.waitFor(stateDirectory: scratch.file("state")) { $0.predictions_ingested == 4_000 }
         daemon.signal(SIGTERM)
-        #expect(try await daemon.waitForExit() == 0)
+        #expect(try await daemon.waitForExit(timeout: .seconds(60)) == 0)
 
         let database = scratch.file("state/vigil.db")
         let good = try Data(contentsOf: URL(fileURLWithPath: database))
@@ -99,21 +101,21 @@ struct StartupFailureTests {
         // Two whole pages gone, then part of the last page: SQLite itself does not notice the second.
         for cut in [good.count - 2 * pageSize, good.count - 880] {
             try good.prefix(cut).write(to: URL(fileURLWithPath: database))
-            let result = try await start(config)
+            let result = try await start(config, timeout: .seconds(60))
             #expect(result.status == 65)
             #expect(result.lines == ["vigild: database \(database) is truncated: \(cut) bytes where its header records \(good.count); restore a backup, or move it aside to start with no state"])
             #expect(try Data(contentsOf: URL(fileURLWithPath: database)).count == cut)
         }
 
         try Data().write(to: URL(fileURLWithPath: database))
-        let empty = try await start(config)
+        let empty = try await start(config, timeout: .seconds(60))
         #expect(empty.status == 65)
         #expect(empty.lines == ["vigild: database \(database) is empty (0 bytes), so its state was lost (vigild never leaves an empty database); restore a backup, or move it aside to start with no state"])
         #expect(try Data(contentsOf: URL(fileURLWithPath: database)).isEmpty)
 
         try FileManager.default.removeItem(atPath: database)
         try Data(repeating: 7, count: 4096).write(to: URL(fileURLWithPath: database + "-wal"))
-        let orphaned = try await start(config)
+        let orphaned = try await start(config, timeout: .seconds(60))
         #expect(orphaned.status == 65)
         #expect(orphaned.lines == ["vigild: database \(database) is missing but its write-ahead log \(database)-wal is not; restore the database, or move the log aside to start with no state"])
         #expect(!FileManager.default.fileExists(atPath: database))
@@ -122,10 +124,10 @@ struct StartupFailureTests {
         try FileManager.default.removeItem(atPath: database + "-wal")
         try good.write(to: URL(fileURLWithPath: database))
         let restored = try RunningProcess(Binaries.vigild, ["--config", config])
-        try await restored.waitForStandardError(containing: "resuming \(scratch.file("sepsis-risk-p.jsonl")) at byte")
+        try await restored.waitForStandardError(containing: "resuming \(scratch.file("sepsis-risk-p.jsonl")) at byte", timeout: .seconds(60))
         restored.signal(SIGTERM)
-        #expect(try await restored.waitForExit() == 0)
-        #expect(try #require(try await StatusJSON.read(stateDirectory: scratch.file("state")).models.first).predictions_ingested == 20_000)
+        #expect(try await restored.waitForExit(timeout: .seconds(60)) == 0)
+        #expect(try #require(try await StatusJSON.read(stateDirectory: scratch.file("state")).models.first).predictions_ingested == 4_000)
     }
 
     @Test("a control socket in a directory every user may write to is refused with exit 77 before anything is bound")
