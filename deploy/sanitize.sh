@@ -58,7 +58,10 @@ command -v swift >/dev/null 2>&1 || die "the Swift toolchain is not on PATH"
 # pass, in about 8.5 minutes under AddressSanitizer and 9.5 under ThreadSanitizer (the 45
 # integration tests are 8.3 of the latter), plus the build (4-5 minutes each from clean).
 # SANITIZE_FILTER replaces this, e.g. SANITIZE_FILTER="--no-parallel --skip IntegrationTests".
-SELECTION=(--no-parallel)
+# MemoryBoundTests is skipped: it asserts vigild's resident size, which the sanitizers' shadow
+# memory and quarantine multiply (824 MB under AddressSanitizer for the 113 MB of a plain build);
+# the plain run of deploy/dev.sh test keeps it.
+SELECTION=(--no-parallel --skip MemoryBoundTests)
 if [ -n "${SANITIZE_FILTER:-}" ]; then
     read -r -a SELECTION <<<"$SANITIZE_FILTER"
 fi
