@@ -210,7 +210,11 @@ struct ModelLifecycleTests {
         defer { alertmanager?.stop() }
         try await alertmanager?.waitUntilReady()
         let rig = try await LifecycleRig(settings: [
-            "promotion: manual", "drift: {for: 3, resolve_for: 1}", "probation: {outcomes: 200, margin: 0.05}",
+            // Probation judges 1,500 outcomes: its 95% interval (about ±0.04 there) then lies below
+            // v1's shadow AUROC for any plausible draw of v2's chance-level AUROC. With 200, the
+            // interval (±0.1) could reach v1's figure, probation passed, and the performance alert
+            // that came later retrained instead of rolling back (seen in a fresh-clone CI run).
+            "promotion: manual", "drift: {for: 3, resolve_for: 1}", "probation: {outcomes: 1500, margin: 0.02}",
         ], alertmanager: alertmanager?.url)
         try await rig.start()
         #expect(try await rig.waitUntil { rig.servingVersion() == 1 })
@@ -244,10 +248,12 @@ struct ModelLifecycleTests {
 
         // A new treatment protocol: outcomes no longer follow the inputs, and v2's realized AUROC
         // falls below v1's on the shadow outcomes: rolled back without anyone asking.
+        // Either path may come first: the failed probation, or a performance alert about v2 while
+        // on probation. The alert also starts a retraining, whose v3 may follow v2 in the registry.
         let rolledBack = try await rig.waitUntil(feeding: .protocolChange) { rig.servingVersion() == 1 }
         await rig.check(rolledBack, "no rollback")
-        #expect(try await rig.states() == ["v1 production", "v2 rolled_back"])
-        #expect(try await rig.events().last == "rolled_back v2 vigild")
+        #expect(try await rig.states().prefix(2) == ["v1 production", "v2 rolled_back"])
+        #expect(try await rig.events().last { $0.contains(" v2 ") } == "rolled_back v2 vigild")
         let firing = try await rig.vigil(["alerts", "--json", "--firing"])
         #expect(firing.stdout.contains("VigilRolledBack"), "\(firing.stdout)")
         #expect(!firing.stdout.contains("VigilApprovalNeeded"))
