@@ -11,11 +11,10 @@
 # prediction log is renamed to <log>.<n> and recreated every 100,000 of its lines; this script
 # deletes a rotated file once vigild's committed checkpoint has moved past it (its `rotations` in
 # file_checkpoints reached n), and the writer waits before its n-th rotation until
-# <log>.<n-BACKLOG> is gone (MEMORY_ROTATED_BACKLOG, default 1), so vigild is never more than
-# one rotated file behind and at most about 1.5 GB of logs exist at any time. (With a backlog of
-# 2 or more vigild finds whole rotated files beside the log at once, and LogTailer reads each of
-# them completely within one poll, into one batch: hundreds of thousands of parsed lines per
-# model, over 2 GB of RSS with 10 models. That is a known bug, kept reproducible this way.)
+# <log>.<n-BACKLOG> is gone (MEMORY_ROTATED_BACKLOG, default 1), so that at most about
+# 1.5 GB of logs exist at any time with the default. A larger backlog lets rotated files pile up
+# beside each log ahead of vigild, which reads them within its byte budget per poll like the live
+# file (before that was so, a backlog of 3 took vigild past 2 GB of RSS).
 # The database keeps every prediction's
 # line (the window evaluations and retraining read them back), so it grows to roughly the size of
 # the logs: 8.6 GB for 10 million. While the evaluations of the backlog keep reading, its WAL is

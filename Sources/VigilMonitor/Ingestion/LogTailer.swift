@@ -14,6 +14,10 @@ import Foundation
 /// - A last line without its newline is held back until the newline arrives (or, for a file
 ///   rotated away, until the tailer leaves it: the writer is done with it then).
 ///
+/// Files left behind by a rotation are read within each poll's byte budget like the live one,
+/// over as many polls as they take, so that a backlog of rotated files never sits in memory
+/// at once; the checkpoint names the file being read, and a restart finds it beside the path.
+///
 /// A tailer is not thread-safe; the ingestion thread owns it.
 public final class LogTailer {
     public let path: String
@@ -31,7 +35,39 @@ public final class LogTailer {
     private var overlong: (excerpt: [UInt8], length: Int)?
     /// Recently left files, so that a sibling scan never reads one twice.
     private var finished: [FileIdentity] = []
+    /// Set while the descriptor is a file no longer at the path, being read to its end.
+    private var handover: Handover?
     private let chunkSize: Int
+
+    /// A rotated-away file waiting to be read from `offset` (its `line`th line read) to its end.
+    private struct RotatedFile {
+        var path: String
+        var descriptor: Int32
+        var offset: Int64
+        var line: Int64
+    }
+
+    /// The way from files no longer at the path to the file now there.
+    private struct Handover {
+        /// The file being read, when it is a sibling whose lines are reported as recovered.
+        var current: RotatedFile?
+        /// Siblings to read after the current file, oldest first.
+        var queue: [RotatedFile]
+        /// The file now at the path, read once the others are; -1 when the path has none yet.
+        var successor: Int32
+        /// How the switch to the successor is reported.
+        var arrival: Arrival
+        /// Set for a live rotation: when the current file ends, its siblings newer than it are
+        /// looked for (the writer may have rotated several times since the tailer last looked).
+        var scanSiblings = false
+        /// The lines read from the file a live rotation left.
+        var previousLines: Int64 = 0
+
+        enum Arrival {
+            case rotated
+            case replaced
+        }
+    }
 
     /// - Parameters:
     ///   - checkpoint: where a previous run stopped; reading resumes there when the file at
@@ -46,24 +82,29 @@ public final class LogTailer {
 
     deinit {
         if descriptor >= 0 { close(descriptor) }
+        if let handover {
+            handover.queue.forEach { close($0.descriptor) }
+            if handover.successor >= 0 { close(handover.successor) }
+        }
     }
 
     /// Whether the file has been found and is being read.
     public var isOpen: Bool { descriptor >= 0 }
 
-    /// Reads what is available, about `byteBudget` bytes at most (a rotation drains the old
-    /// file fully), calling `onLine` for each complete line in order.
+    /// Reads what is available, about `byteBudget` bytes at most (rotated files included),
+    /// calling `onLine` for each complete line in order.
     ///
     /// - Returns: what happened to the file meanwhile.
     public func poll(byteBudget: Int = 4 << 20, onLine: (TailLine) -> Void) -> [TailEvent] {
         var events: [TailEvent] = []
         if descriptor < 0 {
-            openAtStart(events: &events, onLine: onLine)
+            openAtStart(events: &events)
             guard descriptor >= 0 else { return events }
         }
         // Check before reading: a file truncated and refilled past the offset would otherwise
-        // hand out the tail of its new content as if it followed the old.
-        _ = detectTruncation(events: &events)
+        // hand out the tail of its new content as if it followed the old. A file rotated away
+        // is only read to its end.
+        if handover == nil { _ = detectTruncation(events: &events) }
         var budget = byteBudget
         while budget > 0 {
             let count = readChunk(onLine: onLine)
@@ -71,8 +112,13 @@ public final class LogTailer {
                 budget -= count
                 continue
             }
+            if handover != nil {
+                leaveRotatedFile(events: &events, onLine: onLine)
+                if descriptor < 0 { break }
+                continue
+            }
             if detectTruncation(events: &events) { continue }
-            if followRotation(events: &events, onLine: onLine) { continue }
+            if followRotation() { continue }
             break
         }
         return events
@@ -80,13 +126,14 @@ public final class LogTailer {
 
     // MARK: Opening
 
-    private func openAtStart(events: inout [TailEvent], onLine: (TailLine) -> Void) {
+    private func openAtStart(events: inout [TailEvent]) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             // Not there (yet). If a previous run was reading a file that has since been rotated
             // away, finish it from where that run stopped.
             if let identity = checkpoint.identity {
-                recoverSiblings(after: identity, resumeOffset: checkpoint.offset, newFile: nil, events: &events, onLine: onLine)
+                let siblings = rotatedSiblings(after: identity, resumeOffset: checkpoint.offset, newFile: nil)
+                if !siblings.isEmpty { beginHandover(Handover(current: nil, queue: siblings, successor: -1, arrival: .replaced), events: &events) }
             }
             return
         }
@@ -112,10 +159,8 @@ public final class LogTailer {
         // path, then read the new one from its start.
         var newInfo = stat()
         fstat(fd, &newInfo)
-        recoverSiblings(after: saved, resumeOffset: checkpoint.offset, newFile: newInfo, events: &events, onLine: onLine)
-        events.append(.replaced(path: path))
-        checkpoint.rotations += 1
-        adopt(fd, offset: 0, line: 0)
+        let siblings = rotatedSiblings(after: saved, resumeOffset: checkpoint.offset, newFile: newInfo)
+        beginHandover(Handover(current: nil, queue: siblings, successor: fd, arrival: .replaced), events: &events)
     }
 
     private func adopt(_ fd: Int32, offset: Int64, line: Int64) {
@@ -246,43 +291,77 @@ public final class LogTailer {
     }
 
     /// At the end of the data: when another file has taken the path and its writer has begun
-    /// writing it, drains the old file, reads any file rotated away in between, and switches.
-    private func followRotation(events: inout [TailEvent], onLine: (TailLine) -> Void) -> Bool {
+    /// writing it, goes on reading the old file to its end (whatever the writer wrote to it is
+    /// there now), then any file rotated away in between, then the new one.
+    private func followRotation() -> Bool {
         var pathInfo = stat()
         guard stat(path, &pathInfo) == 0, let identity = checkpoint.identity,
               !identity.sameInode(as: pathInfo), pathInfo.st_size > 0 else { return false }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return false }
-        var newInfo = stat()
-        fstat(fd, &newInfo)
-
-        // The writer has moved on: whatever it wrote to the old file is there now.
-        while readChunk(onLine: onLine) > 0 {}
-        flushUnterminatedLine(onLine: onLine)
-        let previousLines = checkpoint.line
-        var oldInfo = stat()
-        fstat(descriptor, &oldInfo)
-        remember(identity)
-        recoverSiblings(after: identity, resumeOffset: nil, newFile: newInfo, newerThan: oldInfo.st_mtim, events: &events, onLine: onLine)
-
-        events.append(.rotated(path: path, previousLines: previousLines))
-        checkpoint.rotations += 1
-        adopt(fd, offset: 0, line: 0)
+        handover = Handover(current: nil, queue: [], successor: fd, arrival: .rotated, scanSiblings: true)
         return true
     }
 
-    /// Reads files beside the path that were rotated away before the tailer got to them.
+    /// At the end of a file no longer at the path: hands out its unterminated last line, then
+    /// moves on to the next rotated file, or to the file now at the path.
+    private func leaveRotatedFile(events: inout [TailEvent], onLine: (TailLine) -> Void) {
+        guard var next = handover else { return }
+        flushUnterminatedLine(onLine: onLine)
+        if let current = next.current, checkpoint.line != current.line {
+            events.append(.recoveredRotated(path: current.path, lines: checkpoint.line))
+        }
+        next.current = nil
+        if let identity = checkpoint.identity {
+            remember(identity)
+            if next.scanSiblings {
+                next.previousLines = checkpoint.line
+                var oldInfo = stat()
+                fstat(descriptor, &oldInfo)
+                var newInfo = stat()
+                fstat(next.successor, &newInfo)
+                next.queue = rotatedSiblings(after: identity, resumeOffset: nil, newFile: newInfo, newerThan: oldInfo.st_mtim)
+                next.scanSiblings = false
+            }
+        }
+        close(descriptor)
+        descriptor = -1
+        beginHandover(next, events: &events)
+    }
+
+    /// Reads the next file of `next`: its first queued sibling, or else the file now at the path.
+    private func beginHandover(_ next: Handover, events: inout [TailEvent]) {
+        var next = next
+        if !next.queue.isEmpty {
+            let file = next.queue.removeFirst()
+            next.current = file
+            handover = next
+            adopt(file.descriptor, offset: file.offset, line: file.line)
+            return
+        }
+        handover = nil
+        guard next.successor >= 0 else { return }
+        switch next.arrival {
+        case .rotated: events.append(.rotated(path: path, previousLines: next.previousLines))
+        case .replaced: events.append(.replaced(path: path))
+        }
+        checkpoint.rotations += 1
+        adopt(next.successor, offset: 0, line: 0)
+    }
+
+    /// The files beside the path that were rotated away before the tailer got to them, oldest
+    /// first, each open and with the offset to read it from.
     ///
     /// - Parameters:
     ///   - identity: the file being left; with `resumeOffset` it is itself looked for (after a
     ///     restart) and read from that offset first.
     ///   - newFile: the file now at the path, never a sibling.
     ///   - newerThan: only siblings modified at or after this time count (older ones are archives already read).
-    private func recoverSiblings(after identity: FileIdentity, resumeOffset: Int64?, newFile: stat?,
-                                 newerThan: timespec? = nil, events: inout [TailEvent], onLine: (TailLine) -> Void) {
+    private func rotatedSiblings(after identity: FileIdentity, resumeOffset: Int64?, newFile: stat?,
+                                 newerThan: timespec? = nil) -> [RotatedFile] {
         let directory = (path as NSString).deletingLastPathComponent
         let base = (path as NSString).lastPathComponent
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory) else { return }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory) else { return [] }
         var candidates: [(path: String, info: stat, fd: Int32)] = []
         var resumeFile: (path: String, fd: Int32)?
         for name in names where name != base && (name.hasPrefix(base + ".") || name.hasPrefix(base + "-")) {
@@ -292,7 +371,7 @@ public final class LogTailer {
             var info = stat()
             guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { close(fd); continue }
             if let newFile, info.st_dev == newFile.st_dev, info.st_ino == newFile.st_ino { close(fd); continue }
-            if resumeOffset != nil, identity.matches(descriptor: fd) {
+            if resumeOffset != nil, resumeFile == nil, identity.matches(descriptor: fd) {
                 resumeFile = (siblingPath, fd)
                 continue
             }
@@ -305,9 +384,9 @@ public final class LogTailer {
             if let floor, Self.isEarlier(info.st_mtim, than: floor) { close(fd); continue }
             candidates.append((siblingPath, info, fd))
         }
-        var files: [(path: String, fd: Int32, offset: Int64, line: Int64)] = []
+        var files: [RotatedFile] = []
         if let resumeFile {
-            files.append((resumeFile.path, resumeFile.fd, resumeOffset ?? 0, checkpoint.line))
+            files.append(RotatedFile(path: resumeFile.path, descriptor: resumeFile.fd, offset: resumeOffset ?? 0, line: checkpoint.line))
             var resumedInfo = stat()
             fstat(resumeFile.fd, &resumedInfo)
             candidates.removeAll { candidate in
@@ -321,16 +400,7 @@ public final class LogTailer {
             candidates = []
         }
         candidates.sort { Self.isEarlier($0.info.st_mtim, than: $1.info.st_mtim) }
-        files += candidates.map { ($0.path, $0.fd, 0, 0) }
-        for file in files {
-            adopt(file.fd, offset: file.offset, line: file.line)
-            while readChunk(onLine: onLine) > 0 {}
-            flushUnterminatedLine(onLine: onLine)
-            if let finishedIdentity = checkpoint.identity { remember(finishedIdentity) }
-            if checkpoint.line != file.line { events.append(.recoveredRotated(path: file.path, lines: checkpoint.line)) }
-            close(descriptor)
-            descriptor = -1
-        }
+        return files + candidates.map { RotatedFile(path: $0.path, descriptor: $0.fd, offset: 0, line: 0) }
     }
 
     private func remember(_ identity: FileIdentity) {

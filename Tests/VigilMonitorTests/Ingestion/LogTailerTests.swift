@@ -241,6 +241,78 @@ struct LogTailerTests {
         #expect(result.events == [.recoveredRotated(path: dir.file("p.jsonl-20261129"), lines: 5), .replaced(path: path)])
     }
 
+    @Test("a backlog of rotated files is read within each poll's byte budget, over as many polls as it takes, in order")
+    func rotatedBacklogWithinBudget() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("p.jsonl")
+        try append(numbered(0..<10), to: path)
+        let tailer = LogTailer(path: path, chunkSize: 256)
+        #expect(poll(tailer).lines.count == 10)
+        // Three rotations of 100 lines each before the tailer looks again, then the live file.
+        for rotation in 1...3 {
+            try append(numbered((rotation * 100 - 90)..<(rotation * 100 + 10)), to: path)
+            try FileManager.default.moveItem(atPath: path, toPath: dir.file("p.jsonl.\(rotation)"))
+            usleep(2_000)
+        }
+        try append(numbered(310..<320), to: path)
+
+        var lines: [String] = []
+        var events: [TailEvent] = []
+        var polls = 0
+        while lines.count < 320 - 10, polls < 1_000 {
+            let result = poll(tailer, budget: 256)
+            // A poll reads chunks until the budget is spent: never more than two chunks' worth here.
+            #expect(result.lines.reduce(0) { $0 + $1.utf8.count + 1 } <= 2 * 256 + 16)
+            lines += result.lines
+            events += result.events
+            polls += 1
+        }
+        #expect(polls >= 300 * 9 / (2 * 256 + 16))
+        #expect(lines == (10..<320).map { "line \($0)" })
+        #expect(events == [
+            .recoveredRotated(path: dir.file("p.jsonl.2"), lines: 100),
+            .recoveredRotated(path: dir.file("p.jsonl.3"), lines: 100),
+            .rotated(path: path, previousLines: 110),
+        ])
+        #expect(tailer.checkpoint.rotations == 1)
+    }
+
+    @Test("a restart in the middle of a rotated backlog resumes in the file it was reading, with nothing lost or read twice")
+    func restartWithinRotatedBacklog() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("p.jsonl")
+        try append(numbered(0..<10), to: path)
+        let first = LogTailer(path: path, chunkSize: 256)
+        #expect(poll(first).lines.count == 10)
+        for rotation in 1...3 {
+            try append(numbered((rotation * 100 - 90)..<(rotation * 100 + 10)), to: path)
+            try FileManager.default.moveItem(atPath: path, toPath: dir.file("p.jsonl.\(rotation)"))
+            usleep(2_000)
+        }
+        try append(numbered(310..<320), to: path)
+
+        // The first run reads into the second rotated file, then stops (its checkpoint saved).
+        var lines: [String] = []
+        while lines.count < 150 { lines += poll(first, budget: 256).lines }
+        let saved = first.checkpoint
+        #expect(lines.count < 200)
+        let rotatedSecond = open(dir.file("p.jsonl.2"), O_RDONLY)
+        defer { close(rotatedSecond) }
+        #expect(saved.identity?.matches(descriptor: rotatedSecond) == true)
+
+        let second = LogTailer(path: path, checkpoint: saved, chunkSize: 256)
+        var events: [TailEvent] = []
+        for _ in 0..<1_000 where lines.count < 310 {
+            let result = poll(second, budget: 256)
+            lines += result.lines
+            events += result.events
+        }
+        #expect(lines == (10..<320).map { "line \($0)" })
+        #expect(events.last == .replaced(path: path))
+        #expect(events.contains(.recoveredRotated(path: dir.file("p.jsonl.3"), lines: 100)))
+        #expect(poll(second).lines.isEmpty)
+    }
+
     @Test("a rotated file whose last line has no newline gives that line when the tailer leaves it")
     func unterminatedLineAtRotation() throws {
         let dir = try TemporaryDirectory()
