@@ -64,38 +64,9 @@ ensure_packages() {
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# journald: the tests send real entries and read them back. A socket file can exist while
-# nothing listens on it, so check the process and a real send, not the file.
-STARTED_JOURNALD_PID=""
-
-journald_accepts() {
-    pgrep -x systemd-journal >/dev/null 2>&1 &&
-        printf 'journald probe\n' | timeout 5 systemd-cat -t vigil-dev-probe >/dev/null 2>&1
-}
-
-ensure_journald() {
-    if journald_accepts; then
-        return 0
-    fi
-    [ "$(id -u)" -eq 0 ] || die "journald is not running and only root can start it: run as root, or start systemd-journald"
-    say "starting systemd-journald (no journald was running)"
-    /lib/systemd/systemd-journald >/dev/null 2>&1 &
-    STARTED_JOURNALD_PID=$!
-    for _ in $(seq 1 50); do
-        journald_accepts && return 0
-        sleep 0.1
-    done
-    die "systemd-journald did not start accepting entries"
-}
-
-stop_started_services() {
-    if [ -n "$STARTED_JOURNALD_PID" ]; then
-        kill "$STARTED_JOURNALD_PID" 2>/dev/null || true
-        wait "$STARTED_JOURNALD_PID" 2>/dev/null || true
-        STARTED_JOURNALD_PID=""
-    fi
-}
-trap stop_started_services EXIT
+# journald_accepts, ensure_journald, stop_started_journald.
+source "$ROOT/deploy/journald.sh"
+trap stop_started_journald EXIT
 
 # The control tests run `vigil` as other users, as ops staff and clinical owners would: a viewer,
 # a clinical owner and an admin, in the groups vigild's example configuration names.

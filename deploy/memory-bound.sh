@@ -48,15 +48,8 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'memory-bound.sh: %s\n' "$*" >&2; exit 1; }
 command -v sqlite3 >/dev/null || die "needs the sqlite3 shell: apt-get install sqlite3"
 
-if [ -n "${MEMORY_BIN_DIR:-}" ]; then
-    BIN="$MEMORY_BIN_DIR"
-else
-    say "building (release)"
-    BIN="$(deploy/install.sh --build-only)"
-fi
-for program in vigild vigil vigil-test-logwriter; do
-    [ -x "$BIN/$program" ] || die "$BIN/$program is missing"
-done
+source deploy/release-binaries.sh
+use_release_binaries "${MEMORY_BIN_DIR:-}"
 
 WORK="$(mktemp -d "${MEMORY_WORK_ROOT:-/var/tmp}/vigil-memory.XXXXXX")"
 mkdir -p "$WORK/logs"

@@ -67,30 +67,8 @@ if [ -n "${SANITIZE_FILTER:-}" ]; then
 fi
 
 # journald, as deploy/dev.sh starts it: the tests send real entries and read them back.
-STARTED_JOURNALD_PID=""
-journald_accepts() {
-    pgrep -x systemd-journal >/dev/null 2>&1 &&
-        printf 'journald probe\n' | timeout 5 systemd-cat -t vigil-sanitize-probe >/dev/null 2>&1
-}
-ensure_journald() {
-    journald_accepts && return 0
-    [ "$(id -u)" -eq 0 ] || die "journald is not running and only root can start it"
-    say "starting systemd-journald (no journald was running)"
-    /lib/systemd/systemd-journald >/dev/null 2>&1 &
-    STARTED_JOURNALD_PID=$!
-    for _ in $(seq 1 50); do
-        journald_accepts && return 0
-        sleep 0.1
-    done
-    die "systemd-journald did not start accepting entries"
-}
-cleanup() {
-    if [ -n "$STARTED_JOURNALD_PID" ]; then
-        kill "$STARTED_JOURNALD_PID" 2>/dev/null || true
-        wait "$STARTED_JOURNALD_PID" 2>/dev/null || true
-    fi
-}
-trap cleanup EXIT
+source "$ROOT/deploy/journald.sh"
+trap stop_started_journald EXIT
 
 say "building with --sanitize=$SANITIZER in $SCRATCH"
 build_start=$SECONDS

@@ -73,15 +73,8 @@ for tool in jq sqlite3 curl /usr/bin/prometheus-alertmanager; do
 done
 
 # --- build -------------------------------------------------------------------------------------
-if [ -n "${SOAK_BIN_DIR:-}" ]; then
-    BIN="$SOAK_BIN_DIR"
-else
-    say "building (release)"
-    BIN="$(deploy/install.sh --build-only)"
-fi
-for program in vigild vigil vigil-test-logwriter; do
-    [ -x "$BIN/$program" ] || die "$BIN/$program is missing"
-done
+source deploy/release-binaries.sh
+use_release_binaries "${SOAK_BIN_DIR:-}"
 
 # --- the work directory, the configuration -----------------------------------------------------
 WORK="$(mktemp -d /tmp/vigil-soak.XXXXXX)"
