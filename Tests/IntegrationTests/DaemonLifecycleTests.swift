@@ -88,9 +88,6 @@ struct DaemonLifecycleTests {
         #expect(try await first.waitForExit() == 128 + SIGKILL || first.isRunning == false)
 
         let second = try RunningProcess(Binaries.vigild, ["--config", config])
-        // Not just "started": the line about the previous run ("… (pid N, started …) ended without a
-        // clean stop") comes earlier, before the signal handlers exist, and a SIGTERM sent on it
-        // ended this vigild by default action (seen under AddressSanitizer in CI).
         try await second.waitForStandardError(containing: "started, watching")
         #expect(second.standardError.contains("previous vigild run (pid \(first.pid)"))
         #expect(second.standardError.contains("ended without a clean stop"))
@@ -101,6 +98,39 @@ struct DaemonLifecycleTests {
         #expect(stops.count == 2)
         #expect(stops.first == "unclean")
         #expect(stops.last?.hasPrefix("20") == true)
+    }
+
+    @Test("a SIGTERM while vigild is still starting (its database held locked by another process) stops it cleanly once it has started")
+    func terminatedWhileStarting() async throws {
+        let scratch = try Scratch()
+        let config = try scratch.validConfig()
+        let first = try RunningProcess(Binaries.vigild, ["--config", config])
+        try await first.waitForStandardError(containing: "started, watching")
+        first.signal(SIGTERM)
+        #expect(try await first.waitForExit() == 0)
+
+        // Another process holds the write lock until told to let go: vigild's start waits on it
+        // (busy timeout 5 s) when it records its run.
+        let release = scratch.file("release")
+        let locker = try RunningProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", """
+            { echo 'BEGIN IMMEDIATE;'; echo '.print locked'; while [ ! -e '\(release)' ]; do sleep 0.05; done; echo 'COMMIT;'; } \
+            | sqlite3 '\(scratch.file("state/vigil.db"))'
+            """])
+        try await locker.waitForStandardOutput(containing: "locked")
+        let second = try RunningProcess(Binaries.vigild, ["--config", config])
+        try await Task.sleep(for: .milliseconds(1_500))
+        #expect(second.isRunning)
+        #expect(!second.standardError.contains("started, watching"), "vigild started while the database was locked")
+        second.signal(SIGTERM)
+        #expect(FileManager.default.createFile(atPath: release, contents: nil))
+        #expect(try await locker.waitForExit() == 0)
+
+        // Signals are caught from the start of Daemon.start: the SIGTERM waited for `run`, which
+        // stopped at once. (Caught only from `run` on, it ended vigild by default action.)
+        #expect(try await second.waitForExit() == 0, "\(second.standardError)")
+        #expect(second.standardError.contains("vigild stopped on SIGTERM"), "\(second.standardError)")
+        let stops = try await sqliteQuery(scratch.file("state/vigil.db"), "SELECT stopped_at FROM daemon_runs ORDER BY id")
+        #expect(stops.count == 2 && stops.allSatisfy { $0.hasPrefix("20") }, "\(stops)")
     }
 }
 

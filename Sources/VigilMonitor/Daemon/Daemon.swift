@@ -23,6 +23,8 @@ public actor Daemon {
     /// shadow scoring and probation.
     private let lifecycle: Lifecycle
     private let lifecycleEngine: LifecycleEngine
+    /// SIGTERM, SIGINT and SIGHUP, caught from the start of `start`.
+    private let signals: SignalEvents
     /// The last monitoring summary, for `STATUS=` after a reload.
     private let monitorStatus = LatestStatus()
     /// Alertmanager, the alert command and the metrics file, as configured.
@@ -33,7 +35,8 @@ public actor Daemon {
     static let ingestionStallLimit: Duration = .seconds(20)
 
     private init(configPath: String, config: Config, stateDirectory: StateDirectory, store: StateStore,
-                 control: ControlServer, lifecycle: Lifecycle, journal: Journal, notifier: Notifier, runID: Int64) {
+                 control: ControlServer, lifecycle: Lifecycle, journal: Journal, notifier: Notifier, runID: Int64, signals: SignalEvents) {
+        self.signals = signals
         self.control = control
         self.lifecycle = lifecycle
         self.configPath = configPath
@@ -71,6 +74,9 @@ public actor Daemon {
     ///
     /// - Throws: `StartupFailure` with the line and exit code to show the user.
     public static func start(configPath: String, journal: Journal, notifier: Notifier) async throws(StartupFailure) -> Daemon {
+        // Taken first: a SIGTERM while vigild starts is queued for `run`, which then stops
+        // cleanly, instead of ending the process by the signal's default action.
+        let signals = SignalEvents()
         do {
             let config = try ConfigLoader().load(path: configPath)
             let directory = try StateDirectory(path: config.stateDirectory)
@@ -108,7 +114,8 @@ public actor Daemon {
                             fields: ["VIGIL_PREVIOUS_PID": String(pid), "VIGIL_STATE_DIR": directory.path])
             }
             let daemon = Daemon(configPath: configPath, config: config, stateDirectory: directory, store: store,
-                                control: control, lifecycle: lifecycle, journal: journal, notifier: notifier, runID: runID)
+                                control: control, lifecycle: lifecycle, journal: journal, notifier: notifier, runID: runID,
+                                signals: signals)
             var notifications = Lifecycle.Notifications()
             notifications.alerts = { [alertOutputs = daemon.alertOutputs] alerts in alertOutputs.send(alerts) }
             notifications.productionChanged = { [weak daemon] in
@@ -123,7 +130,6 @@ public actor Daemon {
 
     /// Runs until SIGTERM or SIGINT, then stops cleanly: `STOPPING=1`, the run recorded, the store closed.
     public func run() async {
-        let signals = SignalEvents()
         let modelNames = config.models.map(\.name).joined(separator: ",")
         journal.log(.notice, "vigild \(VigilVersion.current) started, watching \(config.models.count) model(s)",
                     messageID: DaemonEvent.started.messageID,
