@@ -277,6 +277,29 @@ struct LogTailerTests {
         #expect(tailer.checkpoint.rotations == 1)
     }
 
+    @Test("while the tailer is still reading a rotated file, the new file is rotated away too: every file is read in the order it was written")
+    func rotationDuringBacklog() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("p.jsonl")
+        try append(numbered(0..<10), to: path)
+        let tailer = LogTailer(path: path, chunkSize: 256)
+        #expect(poll(tailer).lines.count == 10)
+        try append(numbered(10..<110), to: path)
+        try FileManager.default.moveItem(atPath: path, toPath: dir.file("p.jsonl.1"))
+        try append(numbered(0..<5, prefix: "a"), to: path)
+        var lines = poll(tailer, budget: 256).lines
+        #expect(lines.count < 100)                                  // still in p.jsonl.1
+        // The file that followed it is rotated away, and another after it, before the tailer is done.
+        usleep(2_000)
+        try FileManager.default.moveItem(atPath: path, toPath: dir.file("p.jsonl.2"))
+        try append(numbered(0..<5, prefix: "b"), to: path)
+        usleep(2_000)
+        try FileManager.default.moveItem(atPath: path, toPath: dir.file("p.jsonl.3"))
+        try append(numbered(0..<5, prefix: "c"), to: path)
+        for _ in 0..<100 where lines.count < 115 { lines += poll(tailer, budget: 256).lines }
+        #expect(lines == (10..<110).map { "line \($0)" } + ["a", "b", "c"].flatMap { prefix in (0..<5).map { "\(prefix) \($0)" } })
+    }
+
     @Test("a restart in the middle of a rotated backlog resumes in the file it was reading, with nothing lost or read twice")
     func restartWithinRotatedBacklog() throws {
         let dir = try TemporaryDirectory()
