@@ -241,20 +241,27 @@ struct LogTailerTests {
         #expect(result.events == [.recoveredRotated(path: dir.file("p.jsonl-20261129"), lines: 5), .replaced(path: path)])
     }
 
-    @Test("a backlog of rotated files is read within each poll's byte budget, over as many polls as it takes, in order")
-    func rotatedBacklogWithinBudget() throws {
-        let dir = try TemporaryDirectory()
+    /// A tailer (256-byte chunks) that read lines 0..<10 of `p.jsonl`, which was then rotated
+    /// three times, 100 lines each (`p.jsonl.1` is the file the tailer has open), before lines
+    /// 310..<320 reached the live file: lines 10..<320 wait for it.
+    func tailerBehindThreeRotations(in dir: TemporaryDirectory) throws -> (path: String, tailer: LogTailer) {
         let path = dir.file("p.jsonl")
         try append(numbered(0..<10), to: path)
         let tailer = LogTailer(path: path, chunkSize: 256)
         #expect(poll(tailer).lines.count == 10)
-        // Three rotations of 100 lines each before the tailer looks again, then the live file.
         for rotation in 1...3 {
             try append(numbered((rotation * 100 - 90)..<(rotation * 100 + 10)), to: path)
             try FileManager.default.moveItem(atPath: path, toPath: dir.file("p.jsonl.\(rotation)"))
             usleep(2_000)
         }
         try append(numbered(310..<320), to: path)
+        return (path, tailer)
+    }
+
+    @Test("a backlog of rotated files is read within each poll's byte budget, over as many polls as it takes, in order")
+    func rotatedBacklogWithinBudget() throws {
+        let dir = try TemporaryDirectory()
+        let (path, tailer) = try tailerBehindThreeRotations(in: dir)
 
         var lines: [String] = []
         var events: [TailEvent] = []
@@ -303,16 +310,7 @@ struct LogTailerTests {
     @Test("a restart in the middle of a rotated backlog resumes in the file it was reading, with nothing lost or read twice")
     func restartWithinRotatedBacklog() throws {
         let dir = try TemporaryDirectory()
-        let path = dir.file("p.jsonl")
-        try append(numbered(0..<10), to: path)
-        let first = LogTailer(path: path, chunkSize: 256)
-        #expect(poll(first).lines.count == 10)
-        for rotation in 1...3 {
-            try append(numbered((rotation * 100 - 90)..<(rotation * 100 + 10)), to: path)
-            try FileManager.default.moveItem(atPath: path, toPath: dir.file("p.jsonl.\(rotation)"))
-            usleep(2_000)
-        }
-        try append(numbered(310..<320), to: path)
+        let (path, first) = try tailerBehindThreeRotations(in: dir)
 
         // The first run reads into the second rotated file, then stops (its checkpoint saved).
         var lines: [String] = []
