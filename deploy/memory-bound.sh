@@ -17,8 +17,8 @@
 # file (before that was so, a backlog of 3 took vigild past 2 GB of RSS).
 # The database keeps every prediction's
 # line (the window evaluations and retraining read them back), so it grows to roughly the size of
-# the logs: 8.6 GB for 10 million. While the evaluations of the backlog keep reading, its WAL is
-# never reset and grew to 9 GB (17 GB of state at the peak, measured), so mind the disk: the
+# the logs: 8.6 GB for 10 million, and its WAL up to about 1 GiB more (vigild truncates it past
+# that; before it did, the WAL grew to 9 GB in that run), so mind the disk: the
 # work directory is in MEMORY_WORK_ROOT (default /var/tmp).
 #
 # Each model's window is the default (5,000 predictions), evaluated for drift as it closes, with
