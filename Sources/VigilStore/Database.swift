@@ -16,6 +16,9 @@ public final class Database {
         public var busyTimeoutMilliseconds: Int32
         /// The page size of a database created by this connection (SQLite's default, 4096, when nil).
         public var pageSize: Int?
+        /// The size a WAL is cut back to when this connection starts it over (`journal_size_limit`).
+        /// Without it the file keeps the size of its largest backlog for good.
+        public static let walSizeAfterRestart: Int64 = 64 << 20
 
         public init(readOnly: Bool = false, create: Bool = true, busyTimeoutMilliseconds: Int32 = 5_000, pageSize: Int? = nil) {
             self.readOnly = readOnly
@@ -67,6 +70,7 @@ public final class Database {
                 guard mode == "wal" else {
                     throw SQLiteError(extendedCode: SQLITE_ERROR, message: "could not enable WAL journal mode (got \(mode ?? "nothing"))", path: path)
                 }
+                _ = try scalar("PRAGMA journal_size_limit = \(Options.walSizeAfterRestart)")
             }
             try execute("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
         } catch {

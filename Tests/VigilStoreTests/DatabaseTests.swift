@@ -13,6 +13,28 @@ struct DatabaseTests {
         #expect(try db.scalar("PRAGMA synchronous")?.int == 1) // NORMAL
     }
 
+    @Test("a WAL that starts over is cut back to 64 MiB, whichever connection starts it over")
+    func walCutBackOnRestart() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("wal.db")
+        func walSize() -> Int64 {
+            var info = stat()
+            return stat(path + "-wal", &info) == 0 ? Int64(info.st_size) : 0
+        }
+        let writer = try Database(path: path)
+        try writer.execute("PRAGMA wal_autocheckpoint = 0; CREATE TABLE t (b BLOB)")
+        // 80 MiB in one transaction: the WAL grows past the limit.
+        try writer.transaction {
+            for _ in 0..<80 { try writer.run("INSERT INTO t VALUES (zeroblob(1048576))") }
+        }
+        #expect(walSize() > Database.Options.walSizeAfterRestart)
+        // Everything copied back, the next commit (another connection's) starts the WAL over and cuts it back.
+        let other = try Database(path: path)
+        _ = try other.query("PRAGMA wal_checkpoint(PASSIVE)")
+        try other.run("INSERT INTO t VALUES (1)")
+        #expect(walSize() <= Database.Options.walSizeAfterRestart, "the WAL is \(walSize()) bytes")
+    }
+
     @Test("a page size applies to a new database only")
     func pageSize() throws {
         let dir = try TemporaryDirectory()

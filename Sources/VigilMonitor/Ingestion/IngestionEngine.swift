@@ -35,9 +35,6 @@ public final class IngestionEngine: Sendable {
     /// Each truncation holds commits off for a moment (at 256 MiB, a 1,000,000-line backlog
     /// took 10% longer); at 1 GiB that backlog never reaches it.
     public static let defaultWALLimit: Int64 = 1 << 30
-    /// The size a WAL that starts over is cut back to (`journal_size_limit`): without it, the
-    /// file kept the size of its largest backlog for good.
-    static let walSizeAfterRestart: Int64 = 64 << 20
     /// How long a truncating checkpoint waits for readers and the committer's transaction,
     /// holding new commits off meanwhile; after that it gives up until its next turn.
     static let truncationWait: Int32 = 1_000
@@ -309,9 +306,8 @@ public final class IngestionEngine: Sendable {
             if database == nil {
                 do {
                     let opened = try Database(path: databasePath)
-                    // The WAL is copied back by the checkpoint thread, not by whichever commit crosses a
-                    // threshold; when a commit starts it over, a larger WAL is cut back.
-                    try opened.execute("PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = \(Self.walSizeAfterRestart);")
+                    // The WAL is copied back by the checkpoint thread, not by whichever commit crosses a threshold.
+                    try opened.execute("PRAGMA wal_autocheckpoint = 0;")
                     database = opened
                 } catch {
                     if !failureReported {
