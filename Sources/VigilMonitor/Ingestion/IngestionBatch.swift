@@ -43,24 +43,62 @@ struct IngestionBatch {
         var timestamp: Double
         var score: Double
         var version: String?
-        var line: [UInt8]
-        /// Its values of the model's subgroup attributes (empty when the model has none).
-        var subgroups: [String?]
-
-        init(_ record: PredictionRecord, line: [UInt8], subgroups: [String?]) {
-            id = record.id
-            timestamp = record.timestamp
-            score = record.score
-            version = record.version
-            self.line = line
-            self.subgroups = subgroups
-        }
+        /// Its line is bytes `lineStart ..< lineStart + lineLength` of the batch's `predictionLines`.
+        var lineStart: Int
+        var lineLength: Int
+        /// Its values of the model's subgroup attributes, as an index into the batch's
+        /// `subgroups`; nil when it has none of them (or the model has no subgroups).
+        var subgroup: Int?
     }
 
     /// One item per line read, in order.
-    var items: [Item] = []
+    private(set) var items: [Item] = []
     var unknownFeatures: [String: Int64] = [:]
+    /// The lines of the batch's predictions as logged, each followed by a newline: the
+    /// batch's segment, built by the reader so that the committer stores it as it is.
+    private(set) var predictionLines: [UInt8] = []
+    /// The distinct combinations of subgroup values among the batch's predictions, each
+    /// looked up once by the committer instead of once a prediction.
+    private(set) var subgroups: [[String?]] = []
+    private var subgroupIndex: [[String?]: Int] = [:]
 
     /// How many lines the batch holds.
     var lineCount: Int { items.count }
+
+    /// Whether the batch holds a prediction to store.
+    var hasPredictions: Bool { !predictionLines.isEmpty }
+
+    /// Adds a prediction, its line's bytes and its subgroup values.
+    mutating func appendPrediction(_ record: PredictionRecord, line: UnsafeRawBufferPointer, subgroups values: [String?],
+                                   at location: LineLocation) {
+        let start = predictionLines.count
+        predictionLines.append(contentsOf: line)
+        predictionLines.append(0x0A)
+        var subgroup: Int?
+        if values.contains(where: { $0 != nil }) {
+            if let known = subgroupIndex[values] {
+                subgroup = known
+            } else {
+                subgroup = subgroups.count
+                subgroupIndex[values] = subgroups.count
+                subgroups.append(values)
+            }
+        }
+        items.append(.prediction(StoredPrediction(
+            id: record.id, timestamp: record.timestamp, score: record.score, version: record.version,
+            lineStart: start, lineLength: predictionLines.count - 1 - start, subgroup: subgroup), location))
+    }
+
+    mutating func appendOutcome(_ record: OutcomeRecord, at location: LineLocation) {
+        items.append(.outcome(record, location))
+    }
+
+    mutating func appendQuarantined(_ line: QuarantinedLine) {
+        items.append(.quarantined(line))
+    }
+
+    /// Counts a line that names another model.
+    mutating func appendForeign() {
+        items.append(.foreign)
+    }
 }

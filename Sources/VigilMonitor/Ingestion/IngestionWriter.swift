@@ -25,27 +25,13 @@ struct IngestionWriter {
         var joined: Int64 = 0
     }
 
-    /// The segment row a batch's prediction lines are gathered into.
-    private struct SegmentBuilder {
+    /// The segment row a batch's prediction lines are stored in: which rows and expiry times it holds.
+    private struct Segment {
         let id: Int64
-        var lines: [UInt8] = []
         var firstRow: Int64?
         var lastRow: Int64 = 0
         var minExpiry = Double.infinity
         var maxExpiry = -Double.infinity
-
-        init(id: Int64, capacity: Int) {
-            self.id = id
-            lines.reserveCapacity(capacity)
-        }
-
-        /// Appends a line (and its newline); returns where it starts.
-        mutating func append(_ line: [UInt8]) -> Int64 {
-            let start = Int64(lines.count)
-            lines.append(contentsOf: line)
-            lines.append(0x0A)
-            return start
-        }
 
         /// Records that the prediction in `row` was stored, with its expiry.
         mutating func noteStored(row: Int64, expiry: Double) {
@@ -88,15 +74,17 @@ struct IngestionWriter {
         var predictionWatermark = stats?["prediction_watermark"].double
         var outcomeWatermark = stats?["outcome_watermark"].double
         var window = try WindowAppender(database: database, model: model, now: now)
-        var subgroups = SubgroupKeys(database: database, model: model)
+        let subgroups = SubgroupKeys(database: database, model: model)
 
         // This batch's prediction lines go into one segment row, written once at the end.
-        var segment: SegmentBuilder?
-        if batch.items.contains(where: { if case .prediction = $0 { true } else { false } }) {
+        var segment: Segment?
+        var subgroupKeys: [Int64?] = []
+        if batch.hasPredictions {
             try database.run(
                 "INSERT INTO prediction_segments (model, first_row, last_row, min_expires_at, max_expires_at, lines) VALUES (?, 0, 0, 0, 0, x'')",
                 model.name)
-            segment = SegmentBuilder(id: database.lastInsertedRowID, capacity: batch.lineCount * 512)
+            segment = Segment(id: database.lastInsertedRowID)
+            subgroupKeys = try batch.subgroups.map { try subgroups.key(for: $0) }
         }
 
         func quarantine(_ line: QuarantinedLine) throws {
@@ -111,42 +99,59 @@ struct IngestionWriter {
             result.quarantined.append(line)
         }
 
+        /// The row the next stored prediction gets. The writer numbers rows itself, so that a
+        /// multi-row INSERT needs no RETURNING to tell which rows it stored.
+        var nextRow: Int64?
+
         /// Stores a run of consecutive predictions with multi-row inserts (the per-statement cost
         /// dominates single-row inserts), then quarantines duplicates and joins waiting outcomes,
-        /// in line order. A duplicate's bytes stay in the segment, unreferenced.
+        /// in line order. A duplicate's bytes stay in the segment, unreferenced, and its row
+        /// number stays unused.
         func storePredictions(_ group: ArraySlice<IngestionBatch.Item>) throws {
-            guard var builder = segment else { return }
-            var inserted: [String: Int64] = [:]
+            guard let segmentID = segment?.id else { return }
+            var next = try nextRow ?? (database.scalar("SELECT max(row) FROM predictions")?.int64 ?? 0) + 1
+            // The row each prediction of the group was stored in; nil for a duplicate.
+            var rows = [Int64?](repeating: nil, count: group.count)
             var position = group.startIndex
             while position < group.endIndex {
-                let chunk = group[position..<min(position + Self.rowsPerInsert, group.endIndex)]
-                var keys: [Int64?] = []
-                for case .prediction(let record, _) in chunk { keys.append(try subgroups.key(for: record.subgroups)) }
-                let insert = try database.statement(Self.insertPredictionsSQL(rows: chunk.count))
+                let end = min(position + Self.rowsPerInsert, group.endIndex)
+                let first = next
+                let insert = try database.statement(Self.insertPredictionsSQL(rows: end - position))
                 var index: Int32 = 1
-                for (offset, item) in chunk.enumerated() {
+                for item in group[position..<end] {
                     guard case .prediction(let record, _) = item else { continue }
-                    insert.bind(modelKey, at: index)
-                    insert.bind(record.id, at: index + 1)
-                    insert.bind(record.timestamp, at: index + 2)
-                    insert.bind(record.timestamp + horizon, at: index + 3)
-                    insert.bind(record.score, at: index + 4)
-                    insert.bind(record.version, at: index + 5)
-                    insert.bind(builder.id, at: index + 6)
-                    insert.bind(builder.append(record.line), at: index + 7)
-                    insert.bind(Int64(record.line.count), at: index + 8)
-                    insert.bind(keys[offset], at: index + 9)
-                    index += 10
+                    insert.bind(next, at: index)
+                    insert.bind(modelKey, at: index + 1)
+                    insert.bind(record.id, at: index + 2)
+                    insert.bind(record.timestamp, at: index + 3)
+                    insert.bind(record.timestamp + horizon, at: index + 4)
+                    insert.bind(record.score, at: index + 5)
+                    insert.bind(record.version, at: index + 6)
+                    insert.bind(segmentID, at: index + 7)
+                    insert.bind(Int64(record.lineStart), at: index + 8)
+                    insert.bind(Int64(record.lineLength), at: index + 9)
+                    insert.bind(record.subgroup.flatMap { subgroupKeys[$0] }, at: index + 10)
+                    index += 11
+                    next += 1
                 }
-                try insert.forEachRow { row in
-                    if let id = row.string(at: 1) { inserted[id] = row.int64(at: 0) }
+                let stored = try insert.execute()
+                let offset = position - group.startIndex
+                if stored == end - position {
+                    for k in 0..<(end - position) { rows[offset + k] = first + Int64(k) }
+                } else {
+                    // A duplicate id was skipped, leaving its row number unused: the rows that
+                    // exist in the range are the predictions stored.
+                    let existing = try database.statement("SELECT row FROM predictions WHERE row BETWEEN ? AND ?")
+                    existing.bind(first, at: 1)
+                    existing.bind(next - 1, at: 2)
+                    try existing.forEachRow { row in rows[offset + Int(row.int64(at: 0) - first)] = row.int64(at: 0) }
                 }
-                position = chunk.endIndex
+                position = end
             }
-            segment = builder
-            for case .prediction(let record, let location) in group {
-                // Only the first line with an id was stored; any other is a duplicate.
-                guard let row = inserted.removeValue(forKey: record.id) else {
+            nextRow = next
+            for (offset, item) in group.enumerated() {
+                guard case .prediction(let record, let location) = item else { continue }
+                guard let row = rows[offset] else {
                     try quarantine(Self.duplicate(model: model.name, stream: .predictions, id: record.id, at: location))
                     continue
                 }
@@ -248,7 +253,7 @@ struct IngestionWriter {
             if let firstRow = segment.firstRow {
                 try database.run(
                     "UPDATE prediction_segments SET first_row = ?, last_row = ?, min_expires_at = ?, max_expires_at = ?, lines = ? WHERE segment = ?",
-                    firstRow, segment.lastRow, segment.minExpiry, segment.maxExpiry, segment.lines, segment.id)
+                    firstRow, segment.lastRow, segment.minExpiry, segment.maxExpiry, batch.predictionLines, segment.id)
             } else {
                 // Every prediction in the batch was a duplicate.
                 try database.run("DELETE FROM prediction_segments WHERE segment = ?", segment.id)
@@ -305,12 +310,12 @@ struct IngestionWriter {
     /// How many predictions one INSERT statement stores.
     static let rowsPerInsert = 64
 
-    /// `INSERT … VALUES (…), (…) … ON CONFLICT DO NOTHING RETURNING row, id` for `rows` predictions:
-    /// RETURNING names exactly the rows stored, so the others are known to be duplicates.
+    /// `INSERT … VALUES (…), (…) … ON CONFLICT DO NOTHING` for `rows` predictions, each with its row
+    /// number: a prediction whose id is already stored is skipped.
     static func insertPredictionsSQL(rows: Int) -> String {
-        let values = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')", count: rows).joined(separator: ", ")
-        return "INSERT INTO predictions (model_key, id, ts, expires_at, score, version, segment, line_start, line_length, subgroup, status) VALUES "
-            + values + " ON CONFLICT DO NOTHING RETURNING row, id"
+        let values = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')", count: rows).joined(separator: ", ")
+        return "INSERT INTO predictions (row, model_key, id, ts, expires_at, score, version, segment, line_start, line_length, subgroup, status) VALUES "
+            + values + " ON CONFLICT DO NOTHING"
     }
 
     /// Marks pending predictions whose wait ended before `watermark` as unlabeled; returns how many.

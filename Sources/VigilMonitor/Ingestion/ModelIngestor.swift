@@ -46,44 +46,36 @@ final class ModelIngestor {
     private func take(_ line: TailLine, from stream: LogStream) {
         let path = stream == .predictions ? predictions.path : outcomes.path
         func quarantine(_ reason: QuarantineReason) {
-            batch.items.append(.quarantined(QuarantinedLine(
+            batch.appendQuarantined(QuarantinedLine(
                 model: config.name, stream: stream, path: path, offset: line.offset, line: line.number,
-                reason: reason, excerpt: Array(line.bytes.prefix(QuarantinedLine.excerptLength)))))
+                reason: reason, excerpt: Array(line.bytes.prefix(QuarantinedLine.excerptLength))))
         }
         if let length = line.overlongLength {
             quarantine(QuarantineReason(.lineTooLong, "the line is \(length) bytes long; at most \(RecordParser.maximumLineLength) are accepted"))
             return
         }
         let location = IngestionBatch.LineLocation(path: path, offset: line.offset, line: line.number)
-        let item: IngestionBatch.Item
-        let model: String?
         switch stream {
         case .predictions:
             switch RecordParser.parsePrediction(line.bytes) {
             case .failure(let reason):
-                return quarantine(reason)
+                quarantine(reason)
             case .success(let record):
-                model = record.model
-                if model == nil || model == config.name, !layout.features.isEmpty {
+                // A line naming another model belongs to it, not to this one.
+                if let model = record.model, model != config.name { return batch.appendForeign() }
+                if !layout.features.isEmpty {
                     layout.forEachUnknownFeature(of: record) { batch.unknownFeatures[$0, default: 0] += 1 }
                 }
-                item = .prediction(
-                    IngestionBatch.StoredPrediction(record, line: Array(line.bytes), subgroups: layout.subgroupValues(of: record)), location)
+                batch.appendPrediction(record, line: line.bytes, subgroups: layout.subgroupValues(of: record), at: location)
             }
         case .outcomes:
             switch RecordParser.parseOutcome(line.bytes) {
             case .failure(let reason):
-                return quarantine(reason)
+                quarantine(reason)
             case .success(let record):
-                model = record.model
-                item = .outcome(record, location)
+                if let model = record.model, model != config.name { return batch.appendForeign() }
+                batch.appendOutcome(record, at: location)
             }
         }
-        // A line naming another model belongs to it, not to this one.
-        if let model, model != config.name {
-            batch.items.append(.foreign)
-            return
-        }
-        batch.items.append(item)
     }
 }

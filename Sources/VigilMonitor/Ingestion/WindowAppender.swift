@@ -114,14 +114,11 @@ struct WindowAppender {
 }
 
 /// The small numbers standing for a model's subgroup combinations in prediction rows, looked
-/// up (and added) within the batch's transaction.
+/// up (and added) within the batch's transaction, once for each combination in the batch.
 struct SubgroupKeys {
     private let database: Database
     private let model: String
     private let names: String
-    private var known: [[String?]: Int64] = [:]
-    /// The last combination looked up: consecutive predictions often share it.
-    private var last: (values: [String?], key: Int64)?
 
     static let separator = "\u{1F}"
 
@@ -131,15 +128,9 @@ struct SubgroupKeys {
         self.names = model.layout.subgroups.joined(separator: Self.separator)
     }
 
-    /// The key of a prediction's subgroup values; nil when the model has no subgroups or the
-    /// prediction has none of them.
-    mutating func key(for values: [String?]) throws -> Int64? {
+    /// The key of a combination of subgroup values; nil when none of them is present.
+    func key(for values: [String?]) throws -> Int64? {
         guard values.contains(where: { $0 != nil }) else { return nil }
-        if let last, last.values == values { return last.key }
-        if let key = known[values] {
-            last = (values, key)
-            return key
-        }
         let text = values.map { $0 ?? "" }.joined(separator: Self.separator)
         try database.run(
             "INSERT INTO subgroup_keys (model, names, \"values\") VALUES (?, ?, ?) ON CONFLICT DO NOTHING", model, names, text)
@@ -147,8 +138,6 @@ struct SubgroupKeys {
             "SELECT key FROM subgroup_keys WHERE model = ? AND names = ? AND \"values\" = ?", model, names, text)?.int64 else {
             throw SQLiteError(extendedCode: 1, message: "no key for a subgroup of model \(model)")
         }
-        known[values] = key
-        last = (values, key)
         return key
     }
 }

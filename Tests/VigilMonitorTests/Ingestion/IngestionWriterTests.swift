@@ -21,13 +21,17 @@ struct IngestionWriterTests {
         writer = IngestionWriter(database: database)
     }
 
-    func prediction(_ id: String, at ts: Double, age: Double = 70, site: String = "ED-1") -> IngestionBatch.Item {
+    /// A line as the reader hands it to a batch.
+    enum Line {
+        case prediction(PredictionRecord, String)
+        case outcome(OutcomeRecord)
+    }
+
+    func prediction(_ id: String, at ts: Double, age: Double = 70, site: String = "ED-1") -> Line {
         let record = PredictionRecord(
             id: id, timestamp: ts, score: 0.4, features: [.init(name: "age", value: .number(age))],
             attributes: [.init(name: "site", value: site)])
-        return .prediction(IngestionBatch.StoredPrediction(
-            record, line: Array(Self.line(id: id, ts: ts, age: age, site: site).utf8),
-            subgroups: model.layout.subgroupValues(of: record)), here)
+        return .prediction(record, Self.line(id: id, ts: ts, age: age, site: site))
     }
 
     /// The prediction line as logged.
@@ -35,15 +39,29 @@ struct IngestionWriterTests {
         #"{"id":"\#(id)","ts":\#(ts),"score":0.4,"features":{"age":\#(age)},"attrs":{"site":"\#(site)"}}"#
     }
 
-    func outcome(_ id: String, at ts: Double, label: Bool = true) -> IngestionBatch.Item {
-        .outcome(OutcomeRecord(id: id, timestamp: ts, label: label), here)
+    func outcome(_ id: String, at ts: Double, label: Bool = true) -> Line {
+        .outcome(OutcomeRecord(id: id, timestamp: ts, label: label))
+    }
+
+    /// The batch the reader would make of `lines`.
+    func batch(_ lines: [Line]) -> IngestionBatch {
+        var batch = IngestionBatch()
+        for line in lines {
+            switch line {
+            case .prediction(let record, let text):
+                Array(text.utf8).withUnsafeBytes {
+                    batch.appendPrediction(record, line: $0, subgroups: model.layout.subgroupValues(of: record), at: here)
+                }
+            case .outcome(let record):
+                batch.appendOutcome(record, at: here)
+            }
+        }
+        return batch
     }
 
     @discardableResult
-    func apply(_ items: [IngestionBatch.Item], as settings: IngestionModelSettings? = nil) throws -> IngestionWriter.Outcome {
-        var batch = IngestionBatch()
-        batch.items = items
-        return try database.transaction { try writer.apply(batch, for: settings ?? model, now: 0) }
+    func apply(_ lines: [Line], as settings: IngestionModelSettings? = nil) throws -> IngestionWriter.Outcome {
+        try database.transaction { try writer.apply(batch(lines), for: settings ?? model, now: 0) }
     }
 
     /// The values of window `seq`, read back from its predictions' stored lines as the monitor reads them.
@@ -184,6 +202,32 @@ struct IngestionWriterTests {
         #expect(try database.scalar("SELECT ts FROM predictions WHERE id = 'q-10'") == .real(10))
     }
 
+    @Test("a duplicate in the same statement or of an earlier batch leaves its row number unused; the rest keep their lines and subgroups")
+    func duplicatesLeaveRowsUnused() throws {
+        try apply([prediction("a", at: 1, site: "ED-1"), prediction("b", at: 2, site: "ED-2")])
+        let result = try apply([
+            prediction("c", at: 3, site: "ED-2"), prediction("a", at: 4), prediction("d", at: 5, site: "ED-1"),
+            prediction("d", at: 6), prediction("e", at: 7, site: "ED-3"),
+        ])
+        #expect(result.quarantined.map(\.reason.code) == [.duplicate, .duplicate])
+        #expect(try stats()["predictions_ingested"] == .integer(5))
+        let rows = try database.query("""
+            SELECT p.row, p.id, p.ts, k."values" AS site, CAST(substr(s.lines, p.line_start + 1, p.line_length) AS TEXT) AS line
+            FROM predictions p JOIN prediction_segments s USING (segment) JOIN subgroup_keys k ON k.key = p.subgroup ORDER BY p.row
+            """)
+        #expect(rows.map { $0["id"].string } == ["a", "b", "c", "d", "e"])
+        #expect(rows.map { $0["row"].int64 } == [1, 2, 3, 5, 7])
+        #expect(rows.map { $0["site"].string } == ["ED-1", "ED-2", "ED-2", "ED-1", "ED-3"])
+        #expect(rows.map { $0["ts"].double } == [1, 2, 3, 5, 7])
+        #expect(rows.allSatisfy { row in
+            row["line"].string == Self.line(id: row["id"].string!, ts: row["ts"].double!, site: row["site"].string!)
+        })
+        #expect(try database.scalar("SELECT count(*) FROM subgroup_keys") == .integer(3))
+        // The next batch numbers its rows after the last one stored.
+        try apply([prediction("f", at: 8)])
+        #expect(try database.scalar("SELECT row FROM predictions WHERE id = 'f'") == .integer(8))
+    }
+
     @Test("a run of predictions after other lines in the batch is stored whole")
     func runAfterOtherItems() throws {
         let items = [outcome("r-0", at: 5)] + (0..<100).map { prediction("r-\($0)", at: Double($0)) } + [outcome("r-99", at: 200)]
@@ -280,11 +324,8 @@ extension IngestionWriterTests {
     func idleWindows() throws {
         var hourly = model
         hourly.window = .duration(.hours(1), closeAfter: .minutes(10))
-        var batch = IngestionBatch()
-        batch.items = [prediction("a", at: 10)]
-        try database.transaction { _ = try writer.apply(batch, for: hourly, now: 1_000) }
-        batch.items = [outcome("a", at: 20)]
-        try database.transaction { _ = try writer.apply(batch, for: hourly, now: 1_500) }
+        try database.transaction { _ = try writer.apply(batch([prediction("a", at: 10)]), for: hourly, now: 1_000) }
+        try database.transaction { _ = try writer.apply(batch([outcome("a", at: 20)]), for: hourly, now: 1_500) }
         #expect(try database.scalar("SELECT updated_at FROM windows") == .real(1_000))
         let store = EvaluationStore(database: database)
         #expect(try store.closeIdleWindow(model: "sepsis-risk", idleSince: 900, now: 1_590) == false)
