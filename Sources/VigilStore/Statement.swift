@@ -94,6 +94,20 @@ public final class Statement {
         }
     }
 
+    /// Runs the statement with `bytes` bound as a blob to parameter `index` without copying
+    /// them (a large blob is otherwise copied once more before SQLite writes it), then unbinds
+    /// them; returns the rows it changed.
+    @discardableResult
+    public func execute(bindingWithoutCopy bytes: [UInt8], at index: Int32) throws(SQLiteError) -> Int {
+        defer { sqlite3_bind_null(handle, index) }
+        let result = bytes.withUnsafeBytes { raw in
+            // SQLITE_STATIC (nil): SQLite uses the bytes in place while the statement runs.
+            sqlite3_bind_blob64(handle, index, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), sqlite3_uint64(raw.count), nil)
+            return Result { () throws(SQLiteError) in try execute() }
+        }
+        return try result.get()
+    }
+
     /// Runs the statement to completion after binding; returns the rows it changed.
     @discardableResult
     public func execute() throws(SQLiteError) -> Int {

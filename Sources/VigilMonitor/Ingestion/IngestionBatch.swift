@@ -62,6 +62,9 @@ struct IngestionBatch {
     private(set) var subgroups: [[String?]] = []
     private var subgroupIndex: [[String?]: Int] = [:]
 
+    /// The capacity a batch's segment buffer starts with: 4,000 lines of about 500 bytes.
+    static let initialSegmentCapacity = 2 << 20
+
     /// How many lines the batch holds.
     var lineCount: Int { items.count }
 
@@ -72,6 +75,8 @@ struct IngestionBatch {
     mutating func appendPrediction(_ record: PredictionRecord, line: UnsafeRawBufferPointer, subgroups values: [String?],
                                    at location: LineLocation) {
         let start = predictionLines.count
+        // About a commit's worth at once, so that the buffer is not copied as it grows.
+        if predictionLines.capacity == 0 { predictionLines.reserveCapacity(Self.initialSegmentCapacity) }
         predictionLines.append(contentsOf: line)
         predictionLines.append(0x0A)
         var subgroup: Int?

@@ -251,9 +251,14 @@ struct IngestionWriter {
 
         if let segment {
             if let firstRow = segment.firstRow {
-                try database.run(
-                    "UPDATE prediction_segments SET first_row = ?, last_row = ?, min_expires_at = ?, max_expires_at = ?, lines = ? WHERE segment = ?",
-                    firstRow, segment.lastRow, segment.minExpiry, segment.maxExpiry, batch.predictionLines, segment.id)
+                let update = try database.statement(
+                    "UPDATE prediction_segments SET first_row = ?, last_row = ?, min_expires_at = ?, max_expires_at = ?, lines = ? WHERE segment = ?")
+                update.bind(firstRow, at: 1)
+                update.bind(segment.lastRow, at: 2)
+                update.bind(segment.minExpiry, at: 3)
+                update.bind(segment.maxExpiry, at: 4)
+                update.bind(segment.id, at: 6)
+                try update.execute(bindingWithoutCopy: batch.predictionLines, at: 5)
             } else {
                 // Every prediction in the batch was a duplicate.
                 try database.run("DELETE FROM prediction_segments WHERE segment = ?", segment.id)
