@@ -1,4 +1,5 @@
 import Foundation
+import VigilSystemd
 
 /// A non-blocking pipe that lets any thread wake a thread sleeping in `poll`.
 struct WakePipe: Sendable {
@@ -7,17 +8,9 @@ struct WakePipe: Sendable {
 
     /// Opens the pipe; both ends are -1 when the system refuses (the sleeper then only times out).
     init() {
-        var descriptors: [Int32] = [-1, -1]
-        if pipe(&descriptors) == 0 {
-            for descriptor in descriptors {
-                _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
-                _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
-            }
-        } else {
-            descriptors = [-1, -1]
-        }
-        readEnd = descriptors[0]
-        writeEnd = descriptors[1]
+        let ends = CloseOnExec.pipe(nonBlocking: true)
+        readEnd = ends?.read ?? -1
+        writeEnd = ends?.write ?? -1
     }
 
     /// Wakes the sleeper; safe from any thread.

@@ -280,7 +280,7 @@ extension CSVTable {
     /// - Throws: ``CSVFileError``: `.unreadable` when the file cannot be opened or read
     ///   (with the system's reason), `.malformed` carrying the ``CSVError`` otherwise.
     public init(contentsOfFile path: String) throws(CSVFileError) {
-        guard let file = fopen(path, "rb") else {
+        guard let file = fopen(path, "rbe") else {
             let code = errno
             throw .unreadable(path: path, reason: String(cString: strerror(code)), isMissing: code == ENOENT)
         }

@@ -98,7 +98,7 @@ public final class AlertmanagerProcess {
 
     /// A TCP port on 127.0.0.1 that nothing listens on right now: bound to port 0, read back, closed.
     public static func freeLoopbackPort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw AlertmanagerProcessError("socket: \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
         var address = sockaddr_in()

@@ -15,7 +15,7 @@ public final class SilentListener {
 
 /// A listening TCP socket on 127.0.0.1 at a port the kernel picks, and that port.
 func listenOnLoopback(backlog: Int32 = 16) throws -> (descriptor: Int32, port: Int) {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
     guard descriptor >= 0 else { throw AlertmanagerProcessError("socket: \(String(cString: strerror(errno)))") }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)

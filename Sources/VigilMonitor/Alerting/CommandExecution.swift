@@ -1,4 +1,5 @@
 import Foundation
+import VigilSystemd
 
 /// One run of a program with `posix_spawn`: its standard input written, its output kept up to a
 /// limit, its exit waited for, and its whole process group killed when it outlives its time.
@@ -212,15 +213,13 @@ private struct Pipes {
     init?() {
         var made: [Pair] = []
         for _ in 0..<3 {
-            var ends: [Int32] = [-1, -1]
-            guard pipe(&ends) == 0 else {
+            guard let ends = CloseOnExec.pipe() else {
                 let saved = errno
                 made.forEach { Foundation.close($0.read); Foundation.close($0.write) }
                 errno = saved
                 return nil
             }
-            for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-            made.append(Pair(read: ends[0], write: ends[1]))
+            made.append(Pair(read: ends.read, write: ends.write))
         }
         input = made[0]
         output = made[1]

@@ -116,9 +116,8 @@ public final class ControlServer: Sendable {
             }
             unlink(path)
         }
-        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw .system(path: path, call: "socket", errno: errno) }
-        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
         guard var address = UnixSocket.address(path) else { close(descriptor); throw .pathTooLong(path: path) }
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Foundation.bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
@@ -208,10 +207,8 @@ public final class ControlServer: Sendable {
 
     private func accept(into connections: inout [Int32: Connection], config: Config) {
         while true {
-            let descriptor = Foundation.accept(listener, nil, nil)
+            let descriptor = CloseOnExec.acceptNonBlocking(listener)
             guard descriptor >= 0 else { return }
-            _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
-            _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
             let caller = (try? PeerCredentials(socket: descriptor)).map { credentials in
                 ControlCaller(uid: credentials.uid, user: credentials.userName ?? "uid \(credentials.uid)",
                               role: ControlRole.of(credentials, config: config))

@@ -20,9 +20,8 @@ public enum UnixSocket {
     /// - Throws: `UnixSocketError` with the errno (ENOENT: no socket; ECONNREFUSED: nobody listening; EACCES: no permission).
     public static func connect(path: String, timeout: Duration) throws(UnixSocketError) -> Int32 {
         guard var address = address(path) else { throw UnixSocketError(path: path, errno: ENAMETOOLONG) }
-        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw UnixSocketError(path: path, errno: errno) }
-        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
         var seconds = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
         _ = setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &seconds, socklen_t(MemoryLayout<timeval>.size))
         _ = setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &seconds, socklen_t(MemoryLayout<timeval>.size))
