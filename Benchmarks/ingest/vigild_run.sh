@@ -1,0 +1,54 @@
+# Sourced by end_to_end.sh and ab.sh: runs one vigild binary on a prediction file, from a fresh
+# state directory to caught-up, and prints one line of figures.
+#
+# The model declares the file's 20 features and 3 subgroup attributes, as a deployment would:
+# every stored prediction also goes into its drift window (5,000 to a window), and the monitor
+# thread evaluates each window as it closes, during the run.
+
+# run_vigild LABEL VIGILD FILE LINES
+run_vigild() {
+    local label="$1" vigild="$2" file="$3" lines="$4"
+    local work pid started finished hwm cpu n bytes
+    bytes=$(wc -c <"$file")
+    work="$(mktemp -d /tmp/vigil-ingest-bench.XXXXXX)"
+    cat >"$work/vigil.yaml" <<YAML
+state_dir: $work/state
+models:
+  - name: sepsis-risk
+    predictions: $file
+    outcomes: $work/outcomes.jsonl
+    features: {age: numeric, hr: numeric, rr: numeric, temp_c: numeric, sbp: numeric, dbp: numeric, spo2: numeric,
+               lactate: numeric, wbc: numeric, creat: numeric, plt: numeric, bili: numeric, glucose: numeric, sodium: numeric,
+               site: categorical, arrival: categorical, triage: categorical,
+               on_pressors: numeric, on_abx: numeric, immunosupp: numeric}
+    subgroups: [site, sex, age_band]
+    pipeline: {silence_after: off}
+YAML
+    started=$(date +%s.%N)
+    VIGIL_LOG_TARGET=stderr "$vigild" --config "$work/vigil.yaml" 2>"$work/vigild.log" &
+    pid=$!
+    # shellcheck disable=SC2064  # expanded now, on purpose: these are this run's.
+    trap "kill $pid 2>/dev/null || true; rm -rf '$work'" EXIT
+    while true; do
+        n=$(sqlite3 "$work/state/vigil.db" "SELECT predictions_ingested FROM model_stats" 2>/dev/null || true)
+        [ "$n" = "$lines" ] && break
+        if ! kill -0 "$pid" 2>/dev/null; then
+            echo "$label: vigild exited"; cat "$work/vigild.log"; rm -rf "$work"; return 1
+        fi
+        sleep 0.05
+    done
+    finished=$(date +%s.%N)
+    hwm=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
+    cpu=$(awk '{printf "%.2f", ($14 + $15) / 100}' /proc/$pid/stat)
+    kill -TERM "$pid"; wait "$pid" || true
+    rm -rf "$work"
+    trap - EXIT
+    python3 - "$label" "$started" "$finished" "$lines" "$bytes" "$hwm" "$cpu" <<'PY'
+import sys
+label = sys.argv[1]
+started, finished, lines, size, hwm, cpu = map(float, sys.argv[2:])
+seconds = finished - started
+print(f"{label}: {lines:.0f} lines in {seconds:.2f} s = {lines / seconds:,.0f} lines/s, "
+      f"{size / seconds / 1e6:.1f} MB/s; peak RSS {hwm / 1024:.1f} MiB; CPU {cpu:.2f} s")
+PY
+}
