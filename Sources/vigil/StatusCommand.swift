@@ -65,6 +65,7 @@ struct StatusCommand: ParsableCommand {
                 ("pending outcomes", "\(model.pendingOutcomes)"),
                 ("predictions unlabeled", "\(model.predictionsUnlabeled)"),
                 ("outcomes orphaned", "\(model.outcomesOrphaned)"),
+                ("deleted (retention)", "\(model.predictionsDeleted) predictions older than the training window"),
                 ("quarantined", "\(model.quarantined)"),
                 ("foreign", "\(model.foreign)"),
                 ("last prediction", model.lastPredictionTs ?? "none"),

@@ -60,6 +60,69 @@ struct IngestionTests {
         #expect(try await daemon.waitForExit() == 0)
     }
 
+    @Test("with a one-hour training window, older predictions and their outcomes are deleted as ingestion goes on; the counters stay exact")
+    func retention() async throws {
+        let scratch = try Scratch()
+        let config = try scratch.write("vigil.yaml", """
+            state_dir: \(scratch.file("state"))
+            models:
+              - name: sepsis-risk
+                predictions: \(scratch.file("p.jsonl"))
+                outcomes: \(scratch.file("o.jsonl"))
+                label_horizon: 3d
+                window: {predictions: 1000}
+                features: {age: numeric, lactate: numeric, site: categorical}
+                retrain: {on: [], training_window: 1h}
+            """)
+        // Prediction i has ts BASE + i s; its outcome comes 6 to 70 hours later.
+        let count = 20_000
+        let base = 1_795_000_000
+        let predictions = try RunningProcess(Binaries.logWriter, ["predictions", scratch.file("p.jsonl"), String(count)])
+        #expect(try await predictions.waitForExit() == 0)
+        let outcomes = try RunningProcess(Binaries.logWriter, ["outcomes", scratch.file("o.jsonl"), String(count)])
+        #expect(try await outcomes.waitForExit() == 0)
+        let daemon = try RunningProcess(Binaries.vigild, ["--config", config])
+        try await StatusJSON.waitFor(stateDirectory: scratch.file("state")) { $0.joined == Int64(count) }
+
+        // The newest labeled prediction is p-19999: the window reaches back to ts BASE + 16,399.
+        let cutoff = base + count - 1 - 3_600
+        let database = scratch.file("state/vigil.db")
+        func stillToDelete() async throws -> Int {
+            let rows = try await sqliteQuery(database, """
+                SELECT count(*) FROM prediction_segments
+                WHERE max_ts < \(cutoff) AND segment < (SELECT max(segment) FROM prediction_segments)
+                """)
+            return Int(rows.first ?? "") ?? -1
+        }
+        // Retention waits for each window's evaluation and runs with the commits of new lines:
+        // outcomes for predictions never logged, far in the future, which also end every wait.
+        var late = 0
+        while late < 10, try await stillToDelete() != 0 {
+            let windowsClosed = try await sqliteQuery(database, "SELECT count(*) FROM windows WHERE status = 'closed'")
+            if windowsClosed != ["0"] {
+                try await Task.sleep(for: .milliseconds(200))
+                continue
+            }
+            late += 1
+            try appendText(#"{"id":"late-\#(late)","ts":\#(base + count + 80 * 3_600),"label":0}"# + "\n", to: scratch.file("o.jsonl"))
+            try await StatusJSON.waitFor(stateDirectory: scratch.file("state")) { $0.outcomes_ingested == Int64(count + late) }
+        }
+        #expect(try await stillToDelete() == 0)
+
+        let model = try #require(try await StatusJSON.read(stateDirectory: scratch.file("state")).models.first)
+        #expect(model.predictions_ingested == Int64(count))
+        #expect(model.joined == Int64(count))
+        #expect(model.outcomes_ingested == Int64(count + late))
+        #expect(model.predictions_deleted > 0)
+        let deleted = Int(model.predictions_deleted)
+        // Only predictions older than the window went, and their outcomes with them.
+        #expect(try await sqliteQuery(database, "SELECT count(*) FROM predictions") == [String(count - deleted)])
+        #expect(try await sqliteQuery(database, "SELECT count(*) FROM predictions WHERE ts >= \(cutoff)") == [String(base + count - cutoff)])
+        #expect(try await sqliteQuery(database, "SELECT count(*) FROM outcomes WHERE status = 'joined'") == [String(count - deleted)])
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.waitForExit() == 0)
+    }
+
     @Test("copytruncate restarts the file at 0 and is counted; a deleted and recreated log is followed")
     func truncationAndRecreation() async throws {
         let scratch = try Scratch()
@@ -155,7 +218,10 @@ struct IngestionTests {
     }
 
     func appendLines(to path: String, ids: Range<Int>) throws {
-        let text = ids.map { #"{"id":"p-\#($0)","ts":\#(1_795_000_000 + $0),"score":0.5,"features":{"age":50}}"# + "\n" }.joined()
+        try appendText(ids.map { #"{"id":"p-\#($0)","ts":\#(1_795_000_000 + $0),"score":0.5,"features":{"age":50}}"# + "\n" }.joined(), to: path)
+    }
+
+    func appendText(_ text: String, to path: String) throws {
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
         defer { close(fd) }
         _ = Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }

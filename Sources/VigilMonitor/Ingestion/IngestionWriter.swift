@@ -5,6 +5,8 @@ import VigilStore
 struct IngestionModelSettings: Sendable {
     var name: String
     var labelHorizon: TimeSpan
+    /// Predictions older than this before the newest labeled one are deleted (`retrain.training_window`).
+    var trainingWindow = RetrainSettings().trainingWindow
     var window: WindowConfig = .default
     var layout = WindowLayout(numeric: [], categorical: [], subgroups: [])
 }
@@ -32,13 +34,15 @@ struct IngestionWriter {
         var lastRow: Int64 = 0
         var minExpiry = Double.infinity
         var maxExpiry = -Double.infinity
+        var maxTimestamp = -Double.infinity
 
-        /// Records that the prediction in `row` was stored, with its expiry.
-        mutating func noteStored(row: Int64, expiry: Double) {
+        /// Records that the prediction in `row` was stored, with its ts and expiry.
+        mutating func noteStored(row: Int64, timestamp: Double, expiry: Double) {
             firstRow = min(firstRow ?? row, row)
             lastRow = max(lastRow, row)
             minExpiry = min(minExpiry, expiry)
             maxExpiry = max(maxExpiry, expiry)
+            maxTimestamp = max(maxTimestamp, timestamp)
         }
     }
 
@@ -53,6 +57,7 @@ struct IngestionWriter {
         var pendingOutcomes: Int64 = 0
         var unlabeled: Int64 = 0
         var orphaned: Int64 = 0
+        var deleted: Int64 = 0
         var lastPredictionTimestamp: Double?
         var outcomeWatermark: Double?
     }
@@ -155,7 +160,7 @@ struct IngestionWriter {
                     try quarantine(Self.duplicate(model: model.name, stream: .predictions, id: record.id, at: location))
                     continue
                 }
-                segment?.noteStored(row: row, expiry: record.timestamp + horizon)
+                segment?.noteStored(row: row, timestamp: record.timestamp, expiry: record.timestamp + horizon)
                 try window.append(row: row, timestamp: record.timestamp)
                 delta.predictions += 1
                 delta.pendingPredictions += 1
@@ -252,13 +257,14 @@ struct IngestionWriter {
         if let segment {
             if let firstRow = segment.firstRow {
                 let update = try database.statement(
-                    "UPDATE prediction_segments SET first_row = ?, last_row = ?, min_expires_at = ?, max_expires_at = ?, lines = ? WHERE segment = ?")
+                    "UPDATE prediction_segments SET first_row = ?, last_row = ?, min_expires_at = ?, max_expires_at = ?, max_ts = ?, lines = ? WHERE segment = ?")
                 update.bind(firstRow, at: 1)
                 update.bind(segment.lastRow, at: 2)
                 update.bind(segment.minExpiry, at: 3)
                 update.bind(segment.maxExpiry, at: 4)
-                update.bind(segment.id, at: 6)
-                try update.execute(bindingWithoutCopy: batch.predictionLines, at: 5)
+                update.bind(segment.maxTimestamp, at: 5)
+                update.bind(segment.id, at: 7)
+                try update.execute(bindingWithoutCopy: batch.predictionLines, at: 6)
             } else {
                 // Every prediction in the batch was a duplicate.
                 try database.run("DELETE FROM prediction_segments WHERE segment = ?", segment.id)
@@ -282,6 +288,8 @@ struct IngestionWriter {
         }
 
         result.closedWindows = try window.finish(quarantined: delta.quarantined)
+        // After the windows, so that a window this batch opened keeps its rows.
+        delta.deleted = try PredictionRetention(database: database).deleteExpired(model: model.name, key: modelKey, keeping: model.trainingWindow)
 
         for (name, count) in batch.unknownFeatures {
             try database.run(
@@ -300,13 +308,14 @@ struct IngestionWriter {
                 pending_outcomes = pending_outcomes + ?,
                 predictions_unlabeled = predictions_unlabeled + ?,
                 outcomes_orphaned = outcomes_orphaned + ?,
+                predictions_deleted = predictions_deleted + ?,
                 last_prediction_ts = max(coalesce(last_prediction_ts, ?), ?),
                 prediction_watermark = ?,
                 outcome_watermark = ?
             WHERE model = ?
             """,
             delta.predictions, delta.outcomes, delta.joined, delta.quarantined, delta.foreign,
-            delta.pendingPredictions, delta.pendingOutcomes, delta.unlabeled, delta.orphaned,
+            delta.pendingPredictions, delta.pendingOutcomes, delta.unlabeled, delta.orphaned, delta.deleted,
             delta.lastPredictionTimestamp, delta.lastPredictionTimestamp,
             predictionWatermark, outcomeWatermark, model.name)
         return result

@@ -25,7 +25,9 @@ final class ModelIngestor {
     }
 
     var settings: IngestionModelSettings {
-        IngestionModelSettings(name: config.name, labelHorizon: config.labelHorizon, window: config.window, layout: layout)
+        IngestionModelSettings(
+            name: config.name, labelHorizon: config.labelHorizon, trainingWindow: config.lifecycle.retrain.trainingWindow,
+            window: config.window, layout: layout)
     }
 
     /// Reads what is new in both logs, about `byteBudget` bytes each; returns the lines read.

@@ -52,6 +52,8 @@ public struct StatusReport: Codable, Sendable, Equatable {
         public var pendingOutcomes: Int64
         public var predictionsUnlabeled: Int64
         public var outcomesOrphaned: Int64
+        /// Predictions deleted from the state database once older than `retrain.training_window`.
+        public var predictionsDeleted: Int64
         /// The newest prediction's `ts`, RFC 3339.
         public var lastPredictionTs: String?
         public var unknownFeatures: [String: Int64]
@@ -72,6 +74,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
             case pendingOutcomes = "pending_outcomes"
             case predictionsUnlabeled = "predictions_unlabeled"
             case outcomesOrphaned = "outcomes_orphaned"
+            case predictionsDeleted = "predictions_deleted"
             case lastPredictionTs = "last_prediction_ts"
             case unknownFeatures = "unknown_features"
         }
@@ -147,6 +150,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
                 joined: count("joined"), quarantined: count("quarantined"), foreign: count("foreign_lines"),
                 pendingPredictions: count("pending_predictions"), pendingOutcomes: count("pending_outcomes"),
                 predictionsUnlabeled: count("predictions_unlabeled"), outcomesOrphaned: count("outcomes_orphaned"),
+                predictionsDeleted: count("predictions_deleted"),
                 lastPredictionTs: stats?["last_prediction_ts"].double.map(RFC3339Timestamp.string(fromUnixSeconds:)),
                 unknownFeatures: unknown, files: files))
         }

@@ -78,6 +78,7 @@ struct StatusJSON: Decodable {
         var pending_outcomes: Int64
         var predictions_unlabeled: Int64
         var outcomes_orphaned: Int64
+        var predictions_deleted: Int64
         var last_prediction_ts: String?
         var unknown_features: [String: Int64]
         var files: [File]
