@@ -195,10 +195,11 @@ final class Demo {
                 gates: {margin: 0.05, max_ece: 0.15, min_subgroup_outcomes: 400}
                 staging: {shadow_outcomes: \(fast ? 400 : 600)}
                 promotion: auto
-                # Probation judges 1,000 of v2's outcomes: few enough to end in the demo, and enough that
-                # after the protocol change it fails (300 gave an interval so wide that v2 could pass
-                # before the performance alert fired, on a loaded machine).
-                probation: {outcomes: 1000, margin: 0.02}
+                # Probation judges 4,000 of v2's outcomes. The performance alert usually ends it first;
+                # when a loaded machine lets probation finish first, 4,000 outcomes after the protocol
+                # change put the whole interval below the limit and it fails. (With 1,000, about 40
+                # of them positive, the interval was too wide to fail, and v2 passed.)
+                probation: {outcomes: 4000, margin: 0.02}
 
             """
         try Data(config.utf8).write(to: URL(fileURLWithPath: file("vigil.yaml")))

@@ -21,8 +21,8 @@ public struct SepsisStream: Sendable {
         /// Winter: patients are about ten years older (population shift).
         case winter
         /// A new treatment protocol: patients with lactate of 2 mmol/L or more get an early
-        /// sepsis bundle that averts most deterioration, so the same inputs carry less risk
-        /// (concept shift).
+        /// sepsis bundle that averts most deterioration, so the same inputs carry less risk, and
+        /// the higher the lactate the less (concept shift: a model of the old risk ranks worse).
         case protocolChange = "protocol-change"
     }
 
@@ -155,7 +155,7 @@ public struct SepsisStream: Sendable {
             + ((wbc > 12 || wbc < 4) ? 0.6 : 0) + 0.6 * max(creatinine - 1.2, 0)
             + 0.025 * max(age - 60, 0) + (arrivalMode == "ambulance" ? 0.5 : 0)
         if effects.contains(.protocolChange), trueLactate >= 2 {
-            logit -= 2.2 + lactateSlope * max(trueLactate - 2, 0)
+            logit -= 3.0 + 2 * lactateSlope * max(trueLactate - 2, 0)
         }
         let risk = 1 / (1 + exp(-logit))
         let label = random.nextUniform() < risk

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilStats
 import VigilML
 import VigilTestSupport
 @testable import VigilMonitor
@@ -67,6 +68,11 @@ import VigilTestSupport
         let highLactate = zip(stable, protocolChange).filter { $0.0.trueLactate >= 2 }
         #expect(highLactate.allSatisfy { $0.1.risk < $0.0.risk })
         #expect(zip(stable, protocolChange).filter { $0.0.trueLactate < 2 }.allSatisfy { $0.0.risk == $0.1.risk })
+        // Enough that a model of the old risk clearly fails its probation (the demo's margin is 0.02):
+        // the old risk ranks the new outcomes far worse than it ranked the old ones.
+        let before = ROC.auroc(labels: stable.map(\.label), scores: stable.map(\.risk)).value ?? 0
+        let after = ROC.auroc(labels: protocolChange.map(\.label), scores: stable.map(\.risk)).value ?? 1
+        #expect(before - after > 0.12, "AUROC of the old risk: \(before) before, \(after) after")
     }
 
     @Test("phases parse as NAME[+NAME...]:COUNT and bad ones are refused with the reason")
@@ -152,3 +158,4 @@ import VigilTestSupport
         #expect(throws: SimulationError.self) { try simulation.serve(10, effects: []) }
     }
 }
+
