@@ -95,4 +95,37 @@ extension IngestionWriterTests {
         #expect(try database.scalar("SELECT row FROM predictions WHERE id = 'r'") == .integer(4))
         #expect(try stats()["predictions_deleted"] == .integer(1))
     }
+
+    @Test("a database from before retention (schema 5) is upgraded: its segments take their latest expiry as newest ts, and old ones go")
+    func retentionAfterUpgrade() throws {
+        let old = try Database(path: directory.file("old.db"))
+        try old.migrate(Array(StateSchema.migrations.prefix { $0.version <= 5 }))
+        // Two swept segments as schema 5 stored them: a (ts 0) and n (ts 20,000), both joined.
+        try old.run("INSERT INTO model_keys (key, name) VALUES (1, 'sepsis-risk')")
+        for (segment, id, ts) in [(1, "a", 0.0), (2, "n", 20_000.0)] {
+            let line = Self.line(id: id, ts: ts)
+            try old.run(
+                "INSERT INTO prediction_segments (segment, model, first_row, last_row, min_expires_at, max_expires_at, swept, lines) VALUES (?, 'sepsis-risk', ?, ?, ?, ?, 1, ?)",
+                segment, segment, segment, ts + 3_600, ts + 3_600, Array((line + "\n").utf8))
+            try old.run(
+                """
+                INSERT INTO predictions (row, model_key, id, ts, expires_at, score, segment, line_start, line_length, status, label, outcome_ts)
+                VALUES (?, 1, ?, ?, ?, 0.4, ?, 0, ?, 'joined', 1, ?)
+                """,
+                segment, id, ts, ts + 3_600, segment, line.utf8.count, ts + 60)
+            try old.run("INSERT INTO outcomes (model, id, ts, expires_at, label, status) VALUES ('sepsis-risk', ?, ?, ?, 1, 'joined')",
+                        id, ts + 60, ts + 3_660)
+        }
+        try old.run("INSERT INTO model_stats (model, predictions_ingested, outcomes_ingested, joined) VALUES ('sepsis-risk', 2, 2, 2)")
+
+        try old.migrate(StateSchema.migrations)
+        #expect(try old.query("SELECT max_ts FROM prediction_segments ORDER BY segment").map { $0["max_ts"] } == [.real(3_600), .real(23_600)])
+        let upgraded = IngestionWriter(database: old)
+        try old.transaction { _ = try upgraded.apply(batch([outcome("none", at: 20_100)]), for: shortMemory, now: 0) }
+        #expect(try old.query("SELECT id FROM predictions").compactMap { $0["id"].string } == ["n"])
+        #expect(try old.query("SELECT id FROM outcomes ORDER BY id").compactMap { $0["id"].string } == ["n", "none"])
+        #expect(try old.scalar("SELECT predictions_deleted FROM model_stats") == .integer(1))
+        try old.transaction { _ = try upgraded.apply(batch([prediction("m", at: 20_200)]), for: shortMemory, now: 0) }
+        #expect(try old.scalar("SELECT row FROM predictions WHERE id = 'm'") == .integer(3))
+    }
 }
