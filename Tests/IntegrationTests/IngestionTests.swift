@@ -63,16 +63,11 @@ struct IngestionTests {
     @Test("with a one-hour training window, older predictions and their outcomes are deleted as ingestion goes on; the counters stay exact")
     func retention() async throws {
         let scratch = try Scratch()
-        let config = try scratch.write("vigil.yaml", """
-            state_dir: \(scratch.file("state"))
-            models:
-              - name: sepsis-risk
-                predictions: \(scratch.file("p.jsonl"))
-                outcomes: \(scratch.file("o.jsonl"))
-                label_horizon: 3d
-                window: {predictions: 1000}
-                features: {age: numeric, lactate: numeric, site: categorical}
-                retrain: {on: [], training_window: 1h}
+        let config = try scratch.singleModelConfig("""
+            label_horizon: 3d
+            window: {predictions: 1000}
+            features: {age: numeric, lactate: numeric, site: categorical}
+            retrain: {on: [], training_window: 1h}
             """)
         // Prediction i has ts BASE + i s; its outcome comes 6 to 70 hours later.
         let count = 20_000
@@ -155,14 +150,7 @@ struct IngestionTests {
     @Test("malformed lines are quarantined with exact reasons while every good line around them is ingested")
     func malformedCorpus() async throws {
         let scratch = try Scratch()
-        let config = try scratch.write("vigil.yaml", """
-            state_dir: \(scratch.file("state"))
-            models:
-              - name: sepsis-risk
-                predictions: \(scratch.file("p.jsonl"))
-                outcomes: \(scratch.file("o.jsonl"))
-                features: {age: numeric, lactate: numeric}
-            """)
+        let config = try scratch.singleModelConfig("features: {age: numeric, lactate: numeric}")
         let bad: [(String, [UInt8])] = [
             ("invalid_json", Array(#"{"id":"x1","ts":1795000000,"score":0.5,"features":{}"#.utf8)),
             ("invalid_json", Array("not json at all".utf8)),

@@ -48,6 +48,20 @@ final class Scratch {
         return try write(name, text)
     }
 
+    /// vigil.yaml for one model, sepsis-risk, logging to p.jsonl and o.jsonl, with `settings`
+    /// (YAML lines at the model's indentation) added.
+    func singleModelConfig(_ settings: String) throws -> String {
+        let indented = settings.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
+        return try write("vigil.yaml", """
+            state_dir: \(file("state"))
+            models:
+              - name: sepsis-risk
+                predictions: \(file("p.jsonl"))
+                outcomes: \(file("o.jsonl"))
+            \(indented)
+            """)
+    }
+
     deinit { try? FileManager.default.removeItem(at: url) }
 }
 
