@@ -42,8 +42,9 @@ public struct RetrainSettings: Sendable, Equatable {
     public var minInterval = TimeSpan.days(7)
     /// No retraining with fewer labeled examples in the training window.
     public var minExamples = 1_000
-    /// Labeled examples with a prediction time within this long of the newest one are used.
-    public var trainingWindow = TimeSpan.days(90)
+    /// Labeled examples with a prediction time within this long of the newest one are used for
+    /// training, and predictions older than that are deleted from the state database.
+    public var trainingWindow = TimeSpan.days(180)
     /// A labeled file (CSV or JSON Lines, the model's features and a `label` column) added to the recent examples.
     public var baseData: String?
     /// The AutoML search's wall-clock budget; the child is killed at 1.5 times it.

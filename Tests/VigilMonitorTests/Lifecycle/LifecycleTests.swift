@@ -235,7 +235,7 @@ import VigilTestSupport
         _ = try lifecycle.register("sepsis-risk", modelFile: ModelStoreTests.modelFile, reason: "first", by: .daemon)
         #expect {
             try lifecycle.requestRetrain(model, trigger: "drift", by: .daemon, automatic: true)
-        } throws: { ($0 as? LifecycleError)?.message == "sepsis-risk has 0 labeled examples within retrain.training_window (90d); retrain.min_examples is 1000" }
+        } throws: { ($0 as? LifecycleError)?.message == "sepsis-risk has 0 labeled examples within retrain.training_window (180d); retrain.min_examples is 1000" }
         _ = try lifecycle.withRegistry { try $0.startRetrainRun(model: "sepsis-risk", trigger: "test", requestedBy: "root", at: Lifecycle.now()) }
         #expect {
             try lifecycle.requestRetrain(model, trigger: "again", by: .user("root"), automatic: false)
