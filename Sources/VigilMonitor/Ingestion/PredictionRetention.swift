@@ -41,18 +41,19 @@ struct PredictionRetention {
             for segment in segments {
                 guard let id = segment["segment"].int64, let first = segment["first_row"].int64,
                       let last = segment["last_row"].int64 else { continue }
-                // Outcomes joined to (or too late for) these predictions go with them.
+                // Outcomes joined to (or too late for) these predictions go with them. `+model_key`
+                // keeps SQLite on the row range instead of the model's whole id index.
                 try database.run(
                     """
                     DELETE FROM outcomes WHERE model = ? AND status != 'pending'
-                      AND id IN (SELECT id FROM predictions WHERE row BETWEEN ? AND ? AND model_key = ?)
+                      AND id IN (SELECT id FROM predictions WHERE row BETWEEN ? AND ? AND +model_key = ?)
                     """,
                     model, first, last, key)
                 for version in versions {
                     try database.run(
                         "DELETE FROM shadow_scores WHERE model = ? AND version = ? AND row BETWEEN ? AND ?", model, version, first, last)
                 }
-                deleted += Int64(try database.run("DELETE FROM predictions WHERE row BETWEEN ? AND ? AND model_key = ?", first, last, key))
+                deleted += Int64(try database.run("DELETE FROM predictions WHERE row BETWEEN ? AND ? AND +model_key = ?", first, last, key))
                 try database.run("DELETE FROM prediction_segments WHERE segment = ?", id)
             }
         }

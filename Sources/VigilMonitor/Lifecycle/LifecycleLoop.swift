@@ -185,10 +185,11 @@ struct LifecycleLoop {
             var cursor = max(scoredUpTo ?? 0, version.shadowAfterRow ?? 0)
             var batch: (predictions: [StoredPrediction], unreadable: Int, lastRow: Int64?)
             // Batches until caught up, or for half a second: a backlog is worked off over a few ticks.
+            // `+model_key` keeps SQLite on the row range instead of the model's whole id index.
             repeat {
                 batch = try StoredPredictions.read(
                     database,
-                    "SELECT row, segment, line_start, line_length, label FROM predictions WHERE model_key = ? AND row > ? ORDER BY row LIMIT \(Self.shadowBatch)",
+                    "SELECT row, segment, line_start, line_length, label FROM predictions WHERE +model_key = ? AND row > ? ORDER BY row LIMIT \(Self.shadowBatch)",
                     [.integer(key), .integer(cursor)])
                 // Lines that cannot be read back are passed over, not retried forever.
                 cursor = batch.lastRow ?? cursor
@@ -242,12 +243,13 @@ struct LifecycleLoop {
               let after = production.probationAfterRow, production.probation == nil,
               let key = try TrainingExport.modelKey(database, model.name) else { return }
         let version = String(production.version)
+        // The rows since promotion, by range (`+model_key`), not every joined prediction of the model.
         let count = try database.scalar(
-            "SELECT count(*) FROM predictions WHERE model_key = ? AND row > ? AND status = 'joined' AND (version IS NULL OR version = ?)",
+            "SELECT count(*) FROM predictions WHERE +model_key = ? AND row > ? AND status = 'joined' AND (version IS NULL OR version = ?)",
             key, after, version)?.int ?? 0
         guard count >= model.lifecycle.probationOutcomes else { return }
         let rows = try database.query(
-            "SELECT score, label FROM predictions WHERE model_key = ? AND row > ? AND status = 'joined' AND (version IS NULL OR version = ?) ORDER BY row",
+            "SELECT score, label FROM predictions WHERE +model_key = ? AND row > ? AND status = 'joined' AND (version IS NULL OR version = ?) ORDER BY row",
             key, after, version)
         let labels = rows.map { $0["label"].int == 1 }
         let scores = rows.map { $0["score"].double ?? .nan }

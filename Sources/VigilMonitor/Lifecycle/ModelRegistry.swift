@@ -102,8 +102,10 @@ struct ModelRegistry {
 
     /// The highest prediction row stored for `model` so far (0 for none).
     func lastPredictionRow(of model: String) throws -> Int64 {
+        // `+model_key` (here and wherever rows are read by range): SQLite, which has no statistics,
+        // would otherwise walk the (model_key, id) index over every prediction of the model.
         try database.scalar(
-            "SELECT max(row) FROM predictions WHERE model_key = (SELECT key FROM model_keys WHERE name = ?)", model)?.int64 ?? 0
+            "SELECT row FROM predictions WHERE +model_key = (SELECT key FROM model_keys WHERE name = ?) ORDER BY row DESC LIMIT 1", model)?.int64 ?? 0
     }
 
     // MARK: Retraining runs

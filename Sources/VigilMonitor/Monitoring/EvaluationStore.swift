@@ -47,8 +47,9 @@ struct EvaluationStore {
         var data = WindowData(layout: layout)
         guard let first = window.firstRow, let last = window.lastRow,
               let key = try database.scalar("SELECT key FROM model_keys WHERE name = ?", model)?.int64 else { return (data, 0) }
+        // `+model_key` keeps SQLite on the row range instead of the model's whole id index.
         let rows = try database.statement(
-            "SELECT segment, line_start, line_length FROM predictions WHERE row BETWEEN ? AND ? AND model_key = ? ORDER BY row")
+            "SELECT segment, line_start, line_length FROM predictions WHERE row BETWEEN ? AND ? AND +model_key = ? ORDER BY row")
         rows.bind(first, at: 1)
         rows.bind(last, at: 2)
         rows.bind(key, at: 3)
