@@ -1,22 +1,21 @@
-# Sourced by end_to_end.sh and ab.sh: runs one vigild binary on a prediction file, from a fresh
+# shellcheck shell=bash
+# Sourced by the scripts beside it. run_vigild runs one vigild binary on a prediction file, from a fresh
 # state directory to caught-up, and prints one line of figures.
 #
 # The model declares the file's 20 features and 3 subgroup attributes, as a deployment would:
 # every stored prediction also goes into its drift window (5,000 to a window), and the monitor
 # thread evaluates each window as it closes, during the run.
 
-# run_vigild LABEL VIGILD FILE LINES
-run_vigild() {
-    local label="$1" vigild="$2" file="$3" lines="$4"
-    local work pid started finished hwm cpu n bytes
-    bytes=$(wc -c <"$file")
-    work="$(mktemp -d /tmp/vigil-ingest-bench.XXXXXX)"
+# write_config WORK PREDICTIONS OUTCOMES [YAML]: WORK/vigil.yaml for the benchmark's model, its
+# state in WORK/state; YAML (lines such as `label_horizon: 10m`) is added to the model's settings.
+write_config() {
+    local work="$1" predictions="$2" outcomes="$3" extra="${4:-}"
     cat >"$work/vigil.yaml" <<YAML
 state_dir: $work/state
 models:
   - name: sepsis-risk
-    predictions: $file
-    outcomes: $work/outcomes.jsonl
+    predictions: $predictions
+    outcomes: $outcomes
     features: {age: numeric, hr: numeric, rr: numeric, temp_c: numeric, sbp: numeric, dbp: numeric, spo2: numeric,
                lactate: numeric, wbc: numeric, creat: numeric, plt: numeric, bili: numeric, glucose: numeric, sodium: numeric,
                site: categorical, arrival: categorical, triage: categorical,
@@ -24,13 +23,28 @@ models:
     subgroups: [site, sex, age_band]
     pipeline: {silence_after: off}
 YAML
+    [ -z "$extra" ] || printf '%s\n' "$extra" | sed 's/^/    /' >>"$work/vigil.yaml"
+}
+
+# state_query WORK SQL: one query on the state database (empty while it does not exist yet).
+state_query() {
+    sqlite3 "$1/state/vigil.db" "$2" 2>/dev/null || true
+}
+
+# run_vigild LABEL VIGILD FILE LINES
+run_vigild() {
+    local label="$1" vigild="$2" file="$3" lines="$4"
+    local work pid started finished hwm cpu n bytes
+    bytes=$(wc -c <"$file")
+    work="$(mktemp -d /tmp/vigil-ingest-bench.XXXXXX)"
+    write_config "$work" "$file" "$work/outcomes.jsonl"
     started=$(date +%s.%N)
     VIGIL_LOG_TARGET=stderr "$vigild" --config "$work/vigil.yaml" 2>"$work/vigild.log" &
     pid=$!
     # shellcheck disable=SC2064  # expanded now, on purpose: these are this run's.
     trap "kill $pid 2>/dev/null || true; rm -rf '$work'" EXIT
     while true; do
-        n=$(sqlite3 "$work/state/vigil.db" "SELECT predictions_ingested FROM model_stats" 2>/dev/null || true)
+        n=$(state_query "$work" "SELECT predictions_ingested FROM model_stats")
         [ "$n" = "$lines" ] && break
         if ! kill -0 "$pid" 2>/dev/null; then
             echo "$label: vigild exited"; cat "$work/vigild.log"; rm -rf "$work"; return 1
