@@ -8,11 +8,9 @@ here="$(cd "$(dirname "$0")" && pwd)"
 lines="${LINES:-1000000}"
 rounds="${ROUNDS:-3}"
 [ $# -ge 2 ] || { echo "usage: $0 VIGILD_A VIGILD_B [...]" >&2; exit 64; }
-command -v sqlite3 >/dev/null || { echo "needs the sqlite3 shell (apt-get install sqlite3)" >&2; exit 1; }
-file="$here/data/predictions-rounded-$lines.jsonl"
-[ -s "$file" ] || python3 "$here/generate.py" "$file" --lines "$lines" --precision rounded
 # shellcheck source=vigild_run.sh
 source "$here/vigild_run.sh"
+file="$(benchmark_file "$lines")"
 for round in $(seq "$rounds"); do
     for vigild in "$@"; do
         run_vigild "$vigild (round $round)" "$vigild" "$file" "$lines"

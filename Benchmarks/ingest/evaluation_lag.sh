@@ -9,11 +9,9 @@ here="$(cd "$(dirname "$0")" && pwd)"
 lines=1000000
 rounds="${ROUNDS:-2}"
 [ $# -ge 1 ] || { echo "usage: $0 VIGILD [...]" >&2; exit 64; }
-command -v sqlite3 >/dev/null || { echo "needs the sqlite3 shell (apt-get install sqlite3)" >&2; exit 1; }
-file="$here/data/predictions-rounded-$lines.jsonl"
-[ -s "$file" ] || python3 "$here/generate.py" "$file" --lines "$lines" --precision rounded
 # shellcheck source=vigild_run.sh
 source "$here/vigild_run.sh"
+file="$(benchmark_file "$lines")"
 
 # run_until_evaluated VIGILD: one run from a fresh state directory.
 run_until_evaluated() {

@@ -14,16 +14,14 @@ root="$(cd "$here/../.." && pwd)"
 lines=1000000
 half=$((lines / 2))
 rounds="${ROUNDS:-2}"
-command -v sqlite3 >/dev/null || { echo "needs the sqlite3 shell (apt-get install sqlite3)" >&2; exit 1; }
-file="$here/data/predictions-rounded-$lines.jsonl"
-[ -s "$file" ] || python3 "$here/generate.py" "$file" --lines "$lines" --precision rounded
+# shellcheck source=vigild_run.sh
+source "$here/vigild_run.sh"
+file="$(benchmark_file "$lines")"
 vigild="${1:-}"
 if [ -z "$vigild" ]; then
     (cd "$root" && swift build -c release --product vigild 2>&1 | tail -1)
     vigild="$(cd "$root" && swift build -c release --show-bin-path)/vigild"
 fi
-# shellcheck source=vigild_run.sh
-source "$here/vigild_run.sh"
 
 data="$(mktemp -d /tmp/vigil-retention-data.XXXXXX)"
 trap 'rm -rf "$data"' EXIT

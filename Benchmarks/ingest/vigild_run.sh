@@ -6,6 +6,17 @@
 # every stored prediction also goes into its drift window (5,000 to a window), and the monitor
 # thread evaluates each window as it closes, during the run.
 
+# benchmark_file LINES: the path of the benchmark's prediction file (made by generate.py, fixed
+# seed, when missing); also checks for the sqlite3 shell that the runs poll the state with.
+benchmark_file() {
+    local lines="$1" dir file
+    command -v sqlite3 >/dev/null || { echo "needs the sqlite3 shell (apt-get install sqlite3)" >&2; return 1; }
+    dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+    file="$dir/data/predictions-rounded-$lines.jsonl"
+    [ -s "$file" ] || python3 "$dir/generate.py" "$file" --lines "$lines" --precision rounded >&2
+    echo "$file"
+}
+
 # write_config WORK PREDICTIONS OUTCOMES [YAML]: WORK/vigil.yaml for the benchmark's model, its
 # state in WORK/state; YAML (lines such as `label_horizon: 10m`) is added to the model's settings.
 write_config() {
