@@ -198,7 +198,8 @@ final class Demo {
                 # Probation judges 4,000 of v2's outcomes. The performance alert usually ends it first;
                 # when a loaded machine lets probation finish first, 4,000 outcomes after the protocol
                 # change put the whole interval below the limit and it fails. (With 1,000, about 40
-                # of them positive, the interval was too wide to fail, and v2 passed.)
+                # of them positive, the interval could reach the limit, and a loaded run once ended
+                # with v2 still in production.)
                 probation: {outcomes: 4000, margin: 0.02}
 
             """

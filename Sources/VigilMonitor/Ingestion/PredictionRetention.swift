@@ -8,7 +8,8 @@ import VigilStore
 /// Runs in the ingestion transaction, a few segments at a time, and only deletes a segment
 ///   - that is swept: none of its predictions still waits for an outcome;
 ///   - whose newest `ts` is before the cutoff, so the training export, which reads from the
-///     cutoff on, never wanted its rows;
+///     cutoff on, never wanted its rows (a segment stored before `max_ts` existed is judged by
+///     its latest expiry, `ts` plus horizon, which is never earlier);
 ///   - whose rows all come before the first window not yet evaluated;
 ///   - that is not the newest segment, which holds the highest row: rows are numbered from it.
 struct PredictionRetention {
@@ -20,6 +21,15 @@ struct PredictionRetention {
     /// At most this many orphaned outcomes are deleted per commit.
     static let orphanedOutcomesPerCommit = 4_096
 
+    /// The segments that may go (model, cutoff, first row still needed, limit), oldest first,
+    /// through the `prediction_segments_swept` index.
+    static let candidatesSQL = """
+        SELECT segment, first_row, last_row FROM prediction_segments
+        WHERE model = ? AND swept = 1 AND coalesce(max_ts, max_expires_at) < ? AND last_row < ?
+          AND segment < (SELECT max(segment) FROM prediction_segments)
+        ORDER BY coalesce(max_ts, max_expires_at) LIMIT ?
+        """
+
     /// Deletes what `model` (prediction key `key`) keeps no longer; returns how many predictions were deleted.
     func deleteExpired(model: String, key: Int64, keeping window: TimeSpan) throws -> Int64 {
         guard let newest = try database.scalar(
@@ -27,14 +37,7 @@ struct PredictionRetention {
         let cutoff = newest - Double(window.seconds)
         let firstUnevaluated = try database.scalar(
             "SELECT min(first_row) FROM windows WHERE model = ? AND status != 'evaluated'", model)?.int64 ?? .max
-        let segments = try database.query(
-            """
-            SELECT segment, first_row, last_row FROM prediction_segments
-            WHERE model = ? AND swept = 1 AND max_ts < ? AND last_row < ?
-              AND segment < (SELECT max(segment) FROM prediction_segments)
-            ORDER BY max_ts LIMIT ?
-            """,
-            model, cutoff, firstUnevaluated, Self.segmentsPerCommit)
+        let segments = try database.query(Self.candidatesSQL, model, cutoff, firstUnevaluated, Self.segmentsPerCommit)
         var deleted: Int64 = 0
         if !segments.isEmpty {
             let versions = try database.query("SELECT version FROM model_versions WHERE model = ?", model).compactMap { $0["version"].int64 }

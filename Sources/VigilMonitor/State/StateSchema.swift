@@ -334,11 +334,11 @@ public enum StateSchema {
             """),
         Migration(version: 6, name: "retention: finding what is older than the training window", sql: """
             -- The newest prediction ts in each segment, which retention compares with the training
-            -- window; segments stored before this migration take their latest expiry, never earlier.
+            -- window. Segments stored before this migration have none (filling it in would rewrite
+            -- every stored line) and are judged by their latest expiry, which is never earlier.
             ALTER TABLE prediction_segments ADD COLUMN max_ts REAL;
-            UPDATE prediction_segments SET max_ts = max_expires_at;
-            -- Swept segments by their newest ts: retention deletes the oldest first.
-            CREATE INDEX prediction_segments_swept ON prediction_segments (model, max_ts) WHERE swept = 1;
+            -- Swept segments by that time: retention deletes the oldest first.
+            CREATE INDEX prediction_segments_swept ON prediction_segments (model, coalesce(max_ts, max_expires_at)) WHERE swept = 1;
             -- Orphaned outcomes by time, which retention deletes once older than the training window.
             CREATE INDEX outcomes_orphaned ON outcomes (model, ts) WHERE status = 'orphaned';
             -- Predictions deleted by retention, counted so that status can say how many went.
