@@ -106,6 +106,27 @@ final class LifecycleRig {
         try await sqliteQuery(database, "SELECT kind || ' v' || coalesce(version, '-') || ' ' || actor FROM lifecycle_events WHERE model = '\(model)' ORDER BY seq")
     }
 
+    /// `events()` without the retrainings a loaded machine starved: each one killed at 1.5 times
+    /// its budget, and its start. The trainer runs at nice 19, so tests keeping both cores busy
+    /// beside it can hold it back past the limit (a fresh-clone CI run did); vigild retries.
+    func eventsBesidesStarvedRetrainings() async throws -> [String] {
+        let rows = try await sqliteQuery(database, """
+            SELECT kind || ' v' || coalesce(version, '-') || ' ' || actor || char(9) || replace(reason, char(10), ' ')
+            FROM lifecycle_events WHERE model = '\(model)' ORDER BY seq
+            """)
+        var events: [String] = []
+        for row in rows {
+            let parts = row.split(separator: "\t", maxSplits: 1).map(String.init)
+            if parts[0] == "retrain_failed v- vigild", parts.count > 1, parts[1].hasPrefix("the trainer outlived 1.5 times retrain.budget"),
+               let start = events.lastIndex(of: "retrain_started v- vigild") {
+                events.remove(at: start)
+                continue
+            }
+            events.append(parts[0])
+        }
+        return events
+    }
+
     func servingVersion() -> Int? { serving()?["version"] as? Int }
 
     func serving() -> [String: Any]? {
@@ -164,12 +185,15 @@ struct ModelLifecycleTests {
         try rig.simulator.serve(600, phase: .stable)
         // The assay shift: drift fires after three shifted windows, which starts a retraining.
         try rig.simulator.serve(900, phase: .assayShift)
-        let staged = try await rig.waitUntil(feeding: .assayShift, feed: 20) { try await rig.states().contains("v2 staged") || rig.servingVersion() == 2 }
+        // Time for one retry too, should a loaded machine starve the first retraining.
+        let staged = try await rig.waitUntil(timeout: .seconds(180), feeding: .assayShift, feed: 20) {
+            try await rig.states().contains("v2 staged") || rig.servingVersion() == 2
+        }
         await rig.check(staged, "no candidate was staged")
         // Shadow scoring on the new predictions; 200 outcomes later the comparison promotes it.
         let promoted = try await rig.waitUntil(feeding: .assayShift) { rig.servingVersion() == 2 }
         await rig.check(promoted, "the candidate was not promoted")
-        let events = try await rig.events()
+        let events = try await rig.eventsBesidesStarvedRetrainings()
         #expect(Array(events.prefix(4)) == ["registered v1 vigild", "retrain_started v- vigild", "staged v2 vigild", "promoted v2 vigild"])
         let trigger = try await sqliteQuery(rig.database, "SELECT reason FROM lifecycle_events WHERE kind = 'retrain_started'")
         #expect(trigger.first?.hasPrefix("VigilDrift: ") == true, "\(trigger)")
@@ -220,7 +244,8 @@ struct ModelLifecycleTests {
         #expect(try await rig.waitUntil { rig.servingVersion() == 1 })
         try rig.simulator.serve(600, phase: .stable)
         try rig.simulator.serve(900, phase: .assayShift)
-        let awaiting = try await rig.waitUntil(timeout: .seconds(120), feeding: .assayShift) { try await rig.states().contains("v2 awaiting_approval") }
+        // Time for one retry too, should a loaded machine starve the first retraining.
+        let awaiting = try await rig.waitUntil(timeout: .seconds(180), feeding: .assayShift) { try await rig.states().contains("v2 awaiting_approval") }
         await rig.check(awaiting, "no candidate awaits approval")
         #expect(rig.servingVersion() == 1)
         let alerts = try await rig.vigil(["alerts", "--json"])
