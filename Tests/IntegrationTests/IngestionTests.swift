@@ -92,7 +92,8 @@ struct IngestionTests {
         // Retention waits for each window's evaluation and runs with the commits of new lines:
         // outcomes for predictions never logged, far in the future, which also end every wait.
         var late = 0
-        while late < 10, try await stillToDelete() != 0 {
+        let deadline = ContinuousClock.now + .seconds(120)
+        while late < 10, ContinuousClock.now < deadline, try await stillToDelete() != 0 {
             let windowsClosed = try await sqliteQuery(database, "SELECT count(*) FROM windows WHERE status = 'closed'")
             if windowsClosed != ["0"] {
                 try await Task.sleep(for: .milliseconds(200))
