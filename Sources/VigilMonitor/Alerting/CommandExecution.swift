@@ -44,21 +44,35 @@ struct CommandExecution {
     /// How long to read the pipes after the child exited: a background grandchild may keep them open.
     var drainAfterExit: Duration = .milliseconds(200)
 
+    /// How many times a start that fails with "Text file busy" is tried again, and how long apart.
+    static let busyRetries = 20
+    static let busyRetryInterval: Duration = .milliseconds(50)
+
     /// Runs the program to its end, asking `isStopping` between waits.
+    ///
+    /// A program that some process still has open for writing cannot be executed (ETXTBSY): an
+    /// editor saving the hook, or any process forked while the file was being written, which
+    /// holds that descriptor until it execs. That lasts a moment, so the start is tried again for
+    /// up to a second before the run counts as not started.
     func run(isStopping: () -> Bool) -> Outcome {
         guard path.hasPrefix("/") else {
             return Outcome(ending: .notStarted(reason: "not an absolute path"), standardOutput: [], standardError: [])
         }
-        guard let pipes = Pipes() else {
-            return Outcome(ending: .notStarted(reason: "cannot create pipes: \(errnoText(errno))"), standardOutput: [], standardError: [])
-        }
-        let (pid, failure) = spawn(pipes)
-        pipes.closeChildEnds()
-        guard failure == 0 else {
+        var busyRetriesLeft = Self.busyRetries
+        while true {
+            guard let pipes = Pipes() else {
+                return Outcome(ending: .notStarted(reason: "cannot create pipes: \(errnoText(errno))"), standardOutput: [], standardError: [])
+            }
+            let (pid, failure) = spawn(pipes)
+            pipes.closeChildEnds()
+            if failure == 0 { return supervise(pid, pipes, isStopping: isStopping) }
             pipes.closeParentEnds()
-            return Outcome(ending: .notStarted(reason: errnoText(failure)), standardOutput: [], standardError: [])
+            guard failure == ETXTBSY, busyRetriesLeft > 0, !isStopping() else {
+                return Outcome(ending: .notStarted(reason: errnoText(failure)), standardOutput: [], standardError: [])
+            }
+            busyRetriesLeft -= 1
+            Thread.sleep(forTimeInterval: Self.busyRetryInterval.timeInterval)
         }
-        return supervise(pid, pipes, isStopping: isStopping)
     }
 
     // MARK: Starting

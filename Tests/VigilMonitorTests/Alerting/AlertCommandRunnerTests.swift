@@ -164,6 +164,33 @@ struct AlertCommandRunnerTests {
         #expect(entry?.message.contains("could not be started: \(reason)") == true, "\(entry?.message ?? "no entry")")
     }
 
+    @Test("a program still open for writing (Text file busy) is started once it is closed, and reported busy if it stays open")
+    func busyProgram() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("busy.sh")
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+        try #require(descriptor >= 0)
+        let script = Array("#!/bin/sh\necho started\n".utf8)
+        #expect(script.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) } == script.count)
+        let execution = CommandExecution(path: path, environment: [], input: [], timeout: .seconds(30))
+
+        // Open for writing throughout: every start fails, for about a second, then the run gives up.
+        let busy = execution.run { false }
+        #expect(busy.ending == .notStarted(reason: "Text file busy"))
+
+        // Closed a moment after the first start failed: a later start succeeds.
+        let closed = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            usleep(300_000)
+            close(descriptor)
+            closed.signal()
+        }
+        let started = execution.run { false }
+        closed.wait()
+        #expect(started.ending == .exited(status: 0))
+        #expect(String(decoding: started.standardOutput, as: UTF8.self) == "started\n")
+    }
+
     @Test("when the queue is full the oldest alerts are dropped, journaled once")
     func overflow() async throws {
         let directory = try TemporaryDirectory()
