@@ -121,7 +121,9 @@ final class Demo {
         try wait(for: "promotion", limit: .seconds(10)) { self.narrator.happened(.promotion) }
 
         // 4. A bad candidate, while v2 is on probation: the demo's retrain.command trains it on shuffled labels.
-        FileManager.default.createFile(atPath: shuffleMarker, contents: nil)
+        guard FileManager.default.createFile(atPath: shuffleMarker, contents: nil) else {
+            throw failure("cannot create \(shuffleMarker), which tells the demo's retrain.command to shuffle the labels")
+        }
         say("an admin asks for another retraining (vigil retrain); the demo's retrain.command trains this candidate on shuffled labels, so it learned nothing")
         _ = try control(["cmd": "retrain", "model": model, "reason": "demo: a candidate trained on shuffled labels, to show the gates stopping it"])
         try wait(for: "rejection", limit: .seconds(150)) { self.narrator.happened(.rejection) }
@@ -247,7 +249,9 @@ final class Demo {
             process.standardError = FileHandle.nullDevice
         } else {
             environment["VIGIL_LOG_TARGET"] = "stderr"
-            FileManager.default.createFile(atPath: file("vigild.log"), contents: nil)
+            guard FileManager.default.createFile(atPath: file("vigild.log"), contents: nil) else {
+                throw failure("cannot create \(file("vigild.log")) for vigild's log lines")
+            }
             process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: file("vigild.log")))
             say("starting vigild (no journald here: its log lines go to \(file("vigild.log")))")
         }
