@@ -35,8 +35,10 @@ struct PredictionRetention {
         guard let newest = try database.scalar(
             "SELECT max(ts) FROM predictions WHERE model_key = ? AND status = 'joined'", key)?.double else { return 0 }
         let cutoff = newest - Double(window.seconds)
+        // Through the unevaluated windows' index: the evaluated ones, kept for good, are never read.
         let firstUnevaluated = try database.scalar(
-            "SELECT min(first_row) FROM windows WHERE model = ? AND status != 'evaluated'", model)?.int64 ?? .max
+            "SELECT min(first_row) FROM windows INDEXED BY windows_unevaluated WHERE model = ? AND status != 'evaluated'", model
+        )?.int64 ?? .max
         let segments = try database.query(Self.candidatesSQL, model, cutoff, firstUnevaluated, Self.segmentsPerCommit)
         var deleted: Int64 = 0
         if !segments.isEmpty {

@@ -33,8 +33,12 @@ struct WindowAppender {
         self.model = model.name
         self.config = model.window
         self.now = now
+        // The redundant `!= 'evaluated'` lets SQLite use the unevaluated windows' partial index.
         if let row = try database.query(
-            "SELECT seq, bucket, count, start_ts, end_ts, first_row, last_row FROM windows WHERE model = ? AND status = 'open'", model.name
+            """
+            SELECT seq, bucket, count, start_ts, end_ts, first_row, last_row FROM windows INDEXED BY windows_unevaluated
+            WHERE model = ? AND status != 'evaluated' AND status = 'open'
+            """, model.name
         ).first, let seq = row["seq"].int64 {
             open = OpenWindow(seq: seq, bucket: row["bucket"].int64, count: row["count"].int64 ?? 0,
                               start: row["start_ts"].double, end: row["end_ts"].double,
