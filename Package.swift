@@ -24,6 +24,7 @@ let package = Package(
         // System libraries.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
 
         // Libraries, one job each.
         .target(name: "VigilStats", swiftSettings: sharedSettings),
@@ -33,7 +34,7 @@ let package = Package(
         .target(
             name: "VigilMonitor",
             dependencies: [
-                "VigilStats", "VigilML", "VigilStore", "VigilSystemd",
+                "VigilStats", "VigilML", "VigilStore", "VigilSystemd", "CLZ4",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: sharedSettings

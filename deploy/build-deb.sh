@@ -91,7 +91,7 @@ SHLIBS="$(cd "$WORK/shlibs" && dpkg-shlibdeps -O "$STAGE/usr/bin/vigild" "$STAGE
     die "dpkg-shlibdeps failed: $(head -n 3 "$WORK/shlibdeps.err")"
 DEPENDS="${SHLIBS#shlibs:Depends=}"
 [ -n "$DEPENDS" ] && [ "$DEPENDS" != "$SHLIBS" ] || die "dpkg-shlibdeps gave no dependencies: $SHLIBS"
-for library in libsqlite3-0 libsystemd0; do
+for library in libsqlite3-0 libsystemd0 liblz4-1; do
     [[ "$DEPENDS" == *"$library"* ]] || die "dpkg-shlibdeps did not find $library among the dependencies: $DEPENDS"
 done
 if [ -e "$STAGE/usr/lib/sysusers.d/vigil.conf" ]; then

@@ -217,7 +217,7 @@ for name in Maintainer Section Priority Installed-Size Description; do
 done
 [ "$(dpkg-deb --field "$DEB" Description | wc -l)" -ge 5 ] || fail "Description: has no extended description"
 DEPENDS="$(field Depends)"
-for library in libc6 libsqlite3-0 libsystemd0 libcurl4 libstdc++6 libgcc-s1; do
+for library in libc6 libsqlite3-0 libsystemd0 liblz4-1 libcurl4 libstdc++6 libgcc-s1; do
     [[ ", $DEPENDS" == *", $library"* ]] || fail "Depends: lacks $library: $DEPENDS"
 done
 if [[ "$DEPENDS" == *swift* ]]; then fail "Depends: names a Swift package: $DEPENDS"; fi

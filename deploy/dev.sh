@@ -20,7 +20,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$(pwd)"
 
 # Debian packages the build and the tests need.
-#   libsqlite3-dev, libsystemd-dev, pkg-config: the C libraries Vigil links against
+#   libsqlite3-dev, libsystemd-dev, liblz4-dev, pkg-config: the C libraries Vigil links against
 #   sqlite3: the shell the integration tests inspect state databases with
 #   systemd: systemd-journald and journalctl for the real-journal tests
 #   util-linux, passwd: runuser, useradd and groupadd for the tests that run vigil as other users
@@ -30,7 +30,7 @@ ROOT="$(pwd)"
 #   libcurl4-openssl-dev: the release build links Foundation statically, and with it -lcurl
 #   dpkg-dev, binutils, file, lintian: build-deb.sh (dpkg-shlibdeps, strip) and check-package.sh
 #   chromium, fonts-dejavu-core: the report test opens vigil report's HTML in headless Chromium
-PACKAGES=(libsqlite3-dev libsystemd-dev pkg-config sqlite3 systemd util-linux passwd prometheus-alertmanager prometheus libcurl4
+PACKAGES=(libsqlite3-dev libsystemd-dev liblz4-dev pkg-config sqlite3 systemd util-linux passwd prometheus-alertmanager prometheus libcurl4
     procps libcurl4-openssl-dev dpkg-dev binutils file lintian chromium fonts-dejavu-core)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

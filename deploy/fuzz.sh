@@ -19,7 +19,7 @@
 # and, once fixed, commit the input into Tests/Fuzz/Corpus/<target>/ with a regression test.
 #
 # Needs the Swift toolchain (on PATH, or at /opt/swift/usr/bin) and the Debian packages
-# libsqlite3-dev libsystemd-dev pkg-config.
+# libsqlite3-dev libsystemd-dev liblz4-dev pkg-config.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

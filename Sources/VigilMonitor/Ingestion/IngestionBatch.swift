@@ -55,8 +55,11 @@ struct IngestionBatch {
     private(set) var items: [Item] = []
     var unknownFeatures: [String: Int64] = [:]
     /// The lines of the batch's predictions as logged, each followed by a newline: the
-    /// batch's segment, built by the reader so that the committer stores it as it is.
+    /// batch's segment, built by the reader so that the committer stores it as it is; after
+    /// `compressPredictionLines()`, what `SegmentLines` made of them for storage.
     private(set) var predictionLines: [UInt8] = []
+    /// Whether `predictionLines` is the segment as stored, and the lines' size if compressed.
+    private var storage: (encoded: Bool, size: Int?) = (false, nil)
     /// The distinct combinations of subgroup values among the batch's predictions, each
     /// looked up once by the committer instead of once a prediction.
     private(set) var subgroups: [[String?]] = []
@@ -71,9 +74,25 @@ struct IngestionBatch {
     /// Whether the batch holds a prediction to store.
     var hasPredictions: Bool { !predictionLines.isEmpty }
 
+    /// Compresses the segment for storage. The reader does it as it hands the batch over, so
+    /// that the batches waiting for the committer hold the smaller block and the compressing is
+    /// not on the committer's time; a batch applied without it is compressed by the committer.
+    mutating func compressPredictionLines() {
+        guard !storage.encoded else { return }
+        let stored = SegmentLines.encode(predictionLines)
+        predictionLines = stored.bytes
+        storage = (true, stored.size)
+    }
+
+    /// The segment as stored: its bytes, and the lines' size when the bytes are compressed.
+    var storedPredictionLines: (bytes: [UInt8], size: Int?) {
+        storage.encoded ? (predictionLines, storage.size) : SegmentLines.encode(predictionLines)
+    }
+
     /// Adds a prediction, its line's bytes and its subgroup values.
     mutating func appendPrediction(_ record: PredictionRecord, line: UnsafeRawBufferPointer, subgroups values: [String?],
                                    at location: LineLocation) {
+        precondition(!storage.encoded, "a prediction added to a batch whose lines are already compressed")
         let start = predictionLines.count
         // About a commit's worth at once, so that the buffer is not copied as it grows.
         if predictionLines.capacity == 0 { predictionLines.reserveCapacity(Self.initialSegmentCapacity) }

@@ -6,7 +6,8 @@ import VigilSystemd
 /// Follows every configured model's logs and commits what it reads, on dedicated threads
 /// (blocking file reads and SQLite stay off Swift's cooperative pool):
 ///
-/// - the **reader** tails the logs and parses lines into batches, and hands a batch over, with
+/// - the **reader** tails the logs and parses lines into batches, and hands a batch over (its
+///   prediction lines compressed for storage), with
 ///   the checkpoints just past it, every 200 ms or 4,000 lines, whichever comes first, and as
 ///   soon as it has caught up with the logs (smaller batches keep the memory of parsed records
 ///   that wait for the committer low);
@@ -236,8 +237,10 @@ public final class IngestionEngine: Sendable {
     private func handOver(_ ingestors: [ModelIngestor], generation: Int) {
         guard ingestors.contains(where: { $0.batch.lineCount > 0 || !$0.events.isEmpty || $0.hasMovedSinceCommit }) else { return }
         let parts = ingestors.map { ingestor in
-            CommitUnit.Part(
-                settings: ingestor.settings, batch: ingestor.batch,
+            var batch = ingestor.batch
+            batch.compressPredictionLines()
+            return CommitUnit.Part(
+                settings: ingestor.settings, batch: batch,
                 predictions: (ingestor.predictions.path, ingestor.predictions.checkpoint),
                 outcomes: (ingestor.outcomes.path, ingestor.outcomes.checkpoint),
                 events: ingestor.events)

@@ -257,14 +257,16 @@ struct IngestionWriter {
         if let segment {
             if let firstRow = segment.firstRow {
                 let update = try database.statement(
-                    "UPDATE prediction_segments SET first_row = ?, last_row = ?, min_expires_at = ?, max_expires_at = ?, max_ts = ?, lines = ? WHERE segment = ?")
+                    "UPDATE prediction_segments SET first_row = ?, last_row = ?, min_expires_at = ?, max_expires_at = ?, max_ts = ?, lines_size = ?, lines = ? WHERE segment = ?")
+                let lines = batch.storedPredictionLines
                 update.bind(firstRow, at: 1)
                 update.bind(segment.lastRow, at: 2)
                 update.bind(segment.minExpiry, at: 3)
                 update.bind(segment.maxExpiry, at: 4)
                 update.bind(segment.maxTimestamp, at: 5)
-                update.bind(segment.id, at: 7)
-                try update.execute(bindingWithoutCopy: batch.predictionLines, at: 6)
+                update.bind(lines.size.map(Int64.init), at: 6)
+                update.bind(segment.id, at: 8)
+                try update.execute(bindingWithoutCopy: lines.bytes, at: 7)
             } else {
                 // Every prediction in the batch was a duplicate.
                 try database.run("DELETE FROM prediction_segments WHERE segment = ?", segment.id)

@@ -29,7 +29,7 @@ enum StoredPredictions {
                 continue
             }
             if segment != segmentID {
-                lines = try database.scalar("SELECT lines FROM prediction_segments WHERE segment = ?", segment)?.bytes ?? []
+                lines = try SegmentLines.load(database, segment: segment)
                 segmentID = segment
             }
             guard start >= 0, length >= 0, start + length <= lines.count else {

@@ -65,7 +65,7 @@ struct EvaluationStore {
         var lines: [UInt8] = []
         for position in positions {
             if position.segment != segmentID {
-                lines = try database.scalar("SELECT lines FROM prediction_segments WHERE segment = ?", position.segment)?.bytes ?? []
+                lines = try SegmentLines.load(database, segment: position.segment)
                 segmentID = position.segment
             }
             guard position.start >= 0, position.length >= 0, position.start + position.length <= lines.count else {

@@ -344,6 +344,12 @@ public enum StateSchema {
             -- Predictions deleted by retention, counted so that status can say how many went.
             ALTER TABLE model_stats ADD COLUMN predictions_deleted INTEGER NOT NULL DEFAULT 0;
             """),
+        Migration(version: 7, name: "segments: prediction lines stored compressed", sql: """
+            -- Set when a segment's lines are stored as one LZ4 block: the size of the lines the
+            -- block holds. Null when they are stored as logged (every segment stored before this
+            -- migration, and one that would not compress).
+            ALTER TABLE prediction_segments ADD COLUMN lines_size INTEGER;
+            """),
     ]
 
     /// The schema version this build writes.

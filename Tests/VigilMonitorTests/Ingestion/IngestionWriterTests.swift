@@ -82,6 +82,15 @@ struct IngestionWriterTests {
         }
     }
 
+    /// A prediction's stored line (`row` has its segment, line_start and line_length), read back
+    /// through `SegmentLines` as the monitor and retraining read it.
+    func storedLine(_ row: Row) throws -> String? {
+        guard let segment = row["segment"].int64, let start = row["line_start"].int, let length = row["line_length"].int else { return nil }
+        let lines = try SegmentLines.load(database, segment: segment)
+        guard start >= 0, length >= 0, start + length <= lines.count else { return nil }
+        return String(decoding: lines[start..<start + length], as: UTF8.self)
+    }
+
     func stats() throws -> Row { try #require(try database.query("SELECT * FROM model_stats WHERE model = 'sepsis-risk'").first) }
     func status(ofPrediction id: String) throws -> String? { try database.scalar("SELECT status FROM predictions WHERE id = ?", id)?.string }
     func status(ofOutcome id: String) throws -> String? { try database.scalar("SELECT status FROM outcomes WHERE id = ?", id)?.string }
@@ -174,12 +183,9 @@ struct IngestionWriterTests {
     func linesStoredAsLogged() throws {
         try apply([prediction("j", at: 10), prediction("j", at: 11), prediction("k", at: 20)])
         try apply([prediction("l", at: 30)])
-        let rows = try database.query("""
-            SELECT p.id, CAST(substr(s.lines, p.line_start + 1, p.line_length) AS TEXT) AS line
-            FROM predictions p JOIN prediction_segments s USING (segment) ORDER BY p.row
-            """)
+        let rows = try database.query("SELECT id, segment, line_start, line_length FROM predictions ORDER BY row")
         #expect(rows.map { $0["id"].string } == ["j", "k", "l"])
-        #expect(rows.map { $0["line"].string } == [
+        #expect(try rows.map(storedLine) == [
             Self.line(id: "j", ts: 10), Self.line(id: "k", ts: 20), Self.line(id: "l", ts: 30),
         ])
         #expect(try database.scalar("SELECT count(*) FROM prediction_segments") == .integer(2))
@@ -192,14 +198,51 @@ struct IngestionWriterTests {
         let result = try apply(items)
         #expect(result.quarantined.map(\.reason.code) == [.duplicate])
         #expect(try stats()["predictions_ingested"] == .integer(150))
-        let rows = try database.query("""
-            SELECT p.id, p.ts, CAST(substr(s.lines, p.line_start + 1, p.line_length) AS TEXT) AS line
-            FROM predictions p JOIN prediction_segments s USING (segment) ORDER BY p.row
-            """)
+        let rows = try database.query("SELECT id, ts, segment, line_start, line_length FROM predictions ORDER BY row")
         #expect(rows.count == 150)
         #expect(rows.map { $0["id"].string } == (0..<150).map { "q-\($0)" })
-        #expect(rows.allSatisfy { row in row["line"].string == Self.line(id: row["id"].string!, ts: row["ts"].double!) })
+        #expect(try rows.allSatisfy { row in try storedLine(row) == Self.line(id: row["id"].string!, ts: row["ts"].double!) })
         #expect(try database.scalar("SELECT ts FROM predictions WHERE id = 'q-10'") == .real(10))
+    }
+
+    @Test("a batch's lines are stored as one compressed block, whether the reader compressed them at hand-over or not")
+    func linesStoredCompressed() throws {
+        let lines = (0..<200).map { prediction("z-\($0)", at: Double($0)) }
+        var handedOver = batch(Array(lines[..<100]))
+        handedOver.compressPredictionLines()
+        handedOver.compressPredictionLines()    // a second call changes nothing
+        try database.transaction { _ = try writer.apply(handedOver, for: model, now: 0) }
+        try apply(Array(lines[100...]))
+        let segments = try database.query("SELECT length(lines) AS stored, lines_size FROM prediction_segments ORDER BY segment")
+        let logged = [0..<100, 100..<200].map { range in range.reduce(0) { $0 + Self.line(id: "z-\($1)", ts: Double($1)).utf8.count + 1 } }
+        #expect(segments.map { $0["lines_size"].int } == logged)
+        #expect(segments.allSatisfy { ($0["stored"].int ?? .max) * 3 < ($0["lines_size"].int ?? 0) }, "\(segments)")
+        let rows = try database.query("SELECT id, ts, segment, line_start, line_length FROM predictions ORDER BY row")
+        #expect(try rows.map(storedLine) == (0..<200).map { Self.line(id: "z-\($0)", ts: Double($0)) })
+        #expect(try windowRows(1).timestamps == [0, 1, 2])
+    }
+
+    @Test("a segment stored as logged, before compression, is read back as it is; a damaged block makes its rows unreadable, not a failure")
+    func uncompressedAndDamagedSegments() throws {
+        try apply((0..<9).map { prediction("u-\($0)", at: Double($0)) })
+        let stored = try #require(try database.query("SELECT segment, lines, lines_size FROM prediction_segments").first)
+        let segment = try #require(stored["segment"].int64)
+        let bytes = try #require(stored["lines"].bytes)
+        let logged = try #require(SegmentLines.decode(bytes, size: stored["lines_size"].int64))
+        // As a schema-6 vigild stored it.
+        try database.run("UPDATE prediction_segments SET lines = ?, lines_size = NULL WHERE segment = ?", logged, segment)
+        #expect(try windowRows(1).timestamps == [0, 1, 2])
+        let row = try #require(try database.query("SELECT segment, line_start, line_length FROM predictions WHERE id = 'u-4'").first)
+        #expect(try storedLine(row) == Self.line(id: "u-4", ts: 4))
+        // A block that does not decompress to its recorded size.
+        let other = SegmentLines.encode([UInt8](repeating: UInt8(ascii: "x"), count: 4096))
+        #expect(other.size == 4096)
+        let block = other.bytes
+        try database.run("UPDATE prediction_segments SET lines = ?, lines_size = ? WHERE segment = ?", block, logged.count, segment)
+        let store = EvaluationStore(database: database)
+        let window = try #require(try store.closedWindows(model: "sepsis-risk").first)
+        let (data, unreadable) = try store.windowData(model: "sepsis-risk", window: window, layout: model.layout)
+        #expect(data.count == 0 && unreadable == 3)
     }
 
     @Test("a duplicate in the same statement or of an earlier batch leaves its row number unused; the rest keep their lines and subgroups")
@@ -212,15 +255,15 @@ struct IngestionWriterTests {
         #expect(result.quarantined.map(\.reason.code) == [.duplicate, .duplicate])
         #expect(try stats()["predictions_ingested"] == .integer(5))
         let rows = try database.query("""
-            SELECT p.row, p.id, p.ts, k."values" AS site, CAST(substr(s.lines, p.line_start + 1, p.line_length) AS TEXT) AS line
-            FROM predictions p JOIN prediction_segments s USING (segment) JOIN subgroup_keys k ON k.key = p.subgroup ORDER BY p.row
+            SELECT p.row, p.id, p.ts, k."values" AS site, p.segment, p.line_start, p.line_length
+            FROM predictions p JOIN subgroup_keys k ON k.key = p.subgroup ORDER BY p.row
             """)
         #expect(rows.map { $0["id"].string } == ["a", "b", "c", "d", "e"])
         #expect(rows.map { $0["row"].int64 } == [1, 2, 3, 5, 7])
         #expect(rows.map { $0["site"].string } == ["ED-1", "ED-2", "ED-2", "ED-1", "ED-3"])
         #expect(rows.map { $0["ts"].double } == [1, 2, 3, 5, 7])
-        #expect(rows.allSatisfy { row in
-            row["line"].string == Self.line(id: row["id"].string!, ts: row["ts"].double!, site: row["site"].string!)
+        #expect(try rows.allSatisfy { row in
+            try storedLine(row) == Self.line(id: row["id"].string!, ts: row["ts"].double!, site: row["site"].string!)
         })
         #expect(try database.scalar("SELECT count(*) FROM subgroup_keys") == .integer(3))
         // The next batch numbers its rows after the last one stored.
@@ -235,11 +278,8 @@ struct IngestionWriterTests {
         #expect(try stats()["predictions_ingested"] == .integer(100))
         #expect(try stats()["joined"] == .integer(2))
         #expect(try database.scalar("SELECT count(*) FROM predictions") == .integer(100))
-        let stored = try database.query("""
-            SELECT CAST(substr(s.lines, p.line_start + 1, p.line_length) AS TEXT) AS line
-            FROM predictions p JOIN prediction_segments s USING (segment) WHERE p.id = 'r-64'
-            """)
-        #expect(stored.first?["line"].string == Self.line(id: "r-64", ts: 64))
+        let stored = try #require(try database.query("SELECT segment, line_start, line_length FROM predictions WHERE id = 'r-64'").first)
+        #expect(try storedLine(stored) == Self.line(id: "r-64", ts: 64))
     }
 
     @Test("expiry is exact inside a segment whose predictions expire at different times")

@@ -1,0 +1,53 @@
+import CLZ4
+import VigilStore
+
+/// A segment's prediction lines as the state database holds them: one LZ4 block, with the
+/// lines' own size in `lines_size`, when that is smaller; the lines as logged otherwise, and in
+/// segments stored before compression, whose `lines_size` is null. Log lines repeat their keys
+/// line after line, so the block is a quarter to a seventh of the lines' size, which keeps the
+/// database and its WAL that much smaller.
+enum SegmentLines {
+    /// What to store for `lines`: the bytes, and the lines' size when the bytes are compressed.
+    static func encode(_ lines: [UInt8]) -> (bytes: [UInt8], size: Int?) {
+        guard !lines.isEmpty, lines.count <= Int(LZ4_MAX_INPUT_SIZE) else { return (lines, nil) }
+        let bound = Int(LZ4_compressBound(Int32(lines.count)))
+        let block = [UInt8](unsafeUninitializedCapacity: bound) { buffer, count in
+            count = lines.withUnsafeBytes { source in
+                Int(LZ4_compress_default(
+                    source.baseAddress!.assumingMemoryBound(to: CChar.self),
+                    UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self),
+                    Int32(lines.count), Int32(bound)))
+            }
+        }
+        // 0 is LZ4's failure; a block no smaller than the lines is not worth decompressing.
+        guard block.count > 0, block.count < lines.count else { return (lines, nil) }
+        return (block, lines.count)
+    }
+
+    /// The lines that `stored` (a segment's `lines`, with its `lines_size`) holds; nil when a
+    /// compressed block does not decompress to its recorded size (a damaged database file).
+    static func decode(_ stored: [UInt8], size: Int64?) -> [UInt8]? {
+        guard let size else { return stored }
+        guard size > 0, size <= Int64(LZ4_MAX_INPUT_SIZE), stored.count <= Int(Int32.max) else { return nil }
+        var complete = false
+        let lines = [UInt8](unsafeUninitializedCapacity: Int(size)) { buffer, count in
+            let written = stored.withUnsafeBytes { source in
+                LZ4_decompress_safe(
+                    source.baseAddress.map { $0.assumingMemoryBound(to: CChar.self) },
+                    UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self),
+                    Int32(stored.count), Int32(size))
+            }
+            complete = Int64(written) == size
+            count = complete ? Int(written) : 0
+        }
+        return complete ? lines : nil
+    }
+
+    /// The lines of segment `segment` of the database; empty when it is gone or damaged, so
+    /// that its rows are counted as unreadable rather than stop the reader.
+    static func load(_ database: Database, segment: Int64) throws -> [UInt8] {
+        guard let row = try database.query("SELECT lines, lines_size FROM prediction_segments WHERE segment = ?", segment).first,
+              let stored = row["lines"].bytes else { return [] }
+        return decode(stored, size: row["lines_size"].int64) ?? []
+    }
+}
