@@ -74,9 +74,10 @@ struct IngestionBatch {
     /// Whether the batch holds a prediction to store.
     var hasPredictions: Bool { !predictionLines.isEmpty }
 
-    /// Compresses the segment for storage. The reader does it as it hands the batch over, so
-    /// that the batches waiting for the committer hold the smaller block and the compressing is
-    /// not on the committer's time; a batch applied without it is compressed by the committer.
+    /// Compresses the segment for storage. The reader does it as it hands the batch over while
+    /// the committer is behind, so that the compressing is not on the slower thread's time and
+    /// the batches waiting hold the smaller block; a batch applied without it is compressed by
+    /// the committer.
     mutating func compressPredictionLines() {
         guard !storage.encoded else { return }
         let stored = SegmentLines.encode(predictionLines)

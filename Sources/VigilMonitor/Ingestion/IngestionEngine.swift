@@ -6,8 +6,7 @@ import VigilSystemd
 /// Follows every configured model's logs and commits what it reads, on dedicated threads
 /// (blocking file reads and SQLite stay off Swift's cooperative pool):
 ///
-/// - the **reader** tails the logs and parses lines into batches, and hands a batch over (its
-///   prediction lines compressed for storage), with
+/// - the **reader** tails the logs and parses lines into batches, and hands a batch over, with
 ///   the checkpoints just past it, every 200 ms or 4,000 lines, whichever comes first, and as
 ///   soon as it has caught up with the logs (smaller batches keep the memory of parsed records
 ///   that wait for the committer low);
@@ -236,9 +235,12 @@ public final class IngestionEngine: Sendable {
     /// Gives the committer every ingestor's batch and checkpoints, waiting while the queue is full.
     private func handOver(_ ingestors: [ModelIngestor], generation: Int) {
         guard ingestors.contains(where: { $0.batch.lineCount > 0 || !$0.events.isEmpty || $0.hasMovedSinceCommit }) else { return }
+        // Whichever thread has time compresses the prediction lines: the reader while commits
+        // wait in the queue (the committer is the slower one), the committer otherwise.
+        let committerBehind = pipeline.withLock { !$0.queue.isEmpty }
         let parts = ingestors.map { ingestor in
             var batch = ingestor.batch
-            batch.compressPredictionLines()
+            if committerBehind { batch.compressPredictionLines() }
             return CommitUnit.Part(
                 settings: ingestor.settings, batch: batch,
                 predictions: (ingestor.predictions.path, ingestor.predictions.checkpoint),
