@@ -16,8 +16,8 @@
 # beside each log ahead of vigild, which reads them within its byte budget per poll like the live
 # file (before that was so, a backlog of 3 took vigild past 2 GB of RSS).
 # The database keeps every prediction's
-# line (the window evaluations and retraining read them back), so it grows to roughly the size of
-# the logs: 8.6 GB for 10 million, and its WAL up to about 1 GiB more (vigild truncates it past
+# line (the window evaluations and retraining read them back), compressed, so it grows to roughly
+# two thirds of the size of the logs: 4.8 GB for 10 million, and its WAL up to about 1 GiB more (vigild truncates it past
 # that; before it did, the WAL grew to 9 GB in that run), so mind the disk: the
 # work directory is in MEMORY_WORK_ROOT (default /var/tmp).
 #
