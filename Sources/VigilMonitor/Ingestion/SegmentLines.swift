@@ -7,6 +7,9 @@ import VigilStore
 /// line after line, so the block is a quarter to a seventh of the lines' size, which keeps the
 /// database and its WAL that much smaller.
 enum SegmentLines {
+    /// The most an LZ4 block expands: each byte of it stands for at most 255 of the lines.
+    static let maximumExpansion: Int64 = 255
+
     /// What to store for `lines`: the bytes, and the lines' size when the bytes are compressed.
     static func encode(_ lines: [UInt8]) -> (bytes: [UInt8], size: Int?) {
         guard !lines.isEmpty, lines.count <= Int(LZ4_MAX_INPUT_SIZE) else { return (lines, nil) }
@@ -28,7 +31,9 @@ enum SegmentLines {
     /// compressed block does not decompress to its recorded size (a damaged database file).
     static func decode(_ stored: [UInt8], size: Int64?) -> [UInt8]? {
         guard let size else { return stored }
-        guard size > 0, size <= Int64(LZ4_MAX_INPUT_SIZE), stored.count <= Int(Int32.max) else { return nil }
+        // No LZ4 block expands more than 255 times: a larger recorded size is damage, and is not
+        // allocated.
+        guard size > 0, size <= Int64(LZ4_MAX_INPUT_SIZE), size <= Int64(stored.count) * maximumExpansion else { return nil }
         var complete = false
         let lines = [UInt8](unsafeUninitializedCapacity: Int(size)) { buffer, count in
             let written = stored.withUnsafeBytes { source in

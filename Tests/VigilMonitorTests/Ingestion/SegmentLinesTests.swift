@@ -37,6 +37,7 @@ struct SegmentLinesTests {
         #expect(SegmentLines.decode(stored.bytes, size: 0) == nil)
         #expect(SegmentLines.decode(stored.bytes, size: -5) == nil)
         #expect(SegmentLines.decode([], size: size) == nil)
+        #expect(SegmentLines.decode(stored.bytes, size: Int64(stored.bytes.count) * 256) == nil)   // more than a block can hold
         var altered = stored.bytes
         altered[0] = 0xFF    // the first token now claims more literals than the block holds
         #expect(SegmentLines.decode(altered, size: size) == nil)
