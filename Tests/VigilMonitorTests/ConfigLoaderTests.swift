@@ -358,6 +358,41 @@ struct ConfigLoaderTests {
         #expect(problems(yaml) == expected)
     }
 
+    /// Nine lists of nine aliases, each to the list before: 9^9 nodes once expanded.
+    static let laughs = (1...8).reduce("a0: &a0 [x, x, x, x, x, x, x, x, x]\n") { text, level in
+        text + "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 9).joined(separator: ", ") + "]\n"
+    }
+    static let tooManyNodes = "aliases expand the file to more than 100000 YAML nodes; "
+        + "a configuration needs far fewer (write the repeated part out, or nest fewer aliases) (line 6)"
+
+    @Test("aliases that expand past 100,000 nodes are refused at the line that passes the limit, before the tree is built",
+          arguments: [
+              laughs + "models: *a8\n",
+              // Found by FuzzConfig: an alias of 9^7 nodes as a mapping key, which Yams would hash whole.
+              laughs.replacingOccurrences(of: "*a7]", with: "*a7: &a5 ls: *a8\n"),
+          ])
+    func aliasExpansion(yaml: String) {
+        #expect(problems(yaml) == [Self.tooManyNodes])
+    }
+
+    @Test("anchors and aliases within the limit are read as the nodes they stand for")
+    func aliasesWithinLimit() throws {
+        let config = try parse("""
+            models:
+              - name: a
+                predictions: /p
+                outcomes: /o
+                features: &shared {age: numeric, site: categorical}
+              - name: b
+                predictions: /p2
+                outcomes: /o2
+                features: *shared
+            """)
+        #expect(config.models.map { $0.features.map(\.name) } == [["age", "site"], ["age", "site"]])
+        #expect(YAMLExpansion.lineBeyondLimit(in: Self.laughs, limit: 9 * 9 * 9) == 3)
+        #expect(YAMLExpansion.lineBeyondLimit(in: Self.laughs, limit: 9 * 9 * 9 * 9 * 9 * 9 * 9 * 9 * 9 * 10) == nil)
+    }
+
     @Test("every problem in a file is reported, not only the first")
     func allProblemsReported() {
         let found = problems("""

@@ -51,6 +51,12 @@ public struct ConfigLoader: Sendable {
 
     /// Checks `yaml`, as if read from `path` (used for messages and relative paths).
     public func parse(yaml: String, path: String) throws(ConfigError) -> Config {
+        if let line = YAMLExpansion.lineBeyondLimit(in: yaml) {
+            throw .invalid(path: path, problems: [ConfigProblem(
+                path: "", message: "aliases expand the file to more than \(YAMLExpansion.limit) YAML nodes; "
+                    + "a configuration needs far fewer (write the repeated part out, or nest fewer aliases)",
+                line: line)])
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
