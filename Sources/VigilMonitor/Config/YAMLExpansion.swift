@@ -16,12 +16,12 @@ enum YAMLExpansion {
     /// nodes it stands for; nil when it stays within, or when libyaml stops at a syntax error
     /// first (which composing then reports).
     static func lineBeyondLimit(in yaml: String, limit: Int = limit) -> Int? {
-        var bytes = Array(yaml.utf8)
+        let bytes = Array(yaml.utf8)
         guard !bytes.isEmpty else { return nil }
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else { return nil }
         defer { yaml_parser_delete(&parser) }
-        return bytes.withUnsafeMutableBufferPointer { buffer -> Int? in
+        return bytes.withUnsafeBufferPointer { buffer -> Int? in
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
             // Nodes per anchor; the collections still open, with the nodes counted in each so far.
             var sizes: [String: Int] = [:]

@@ -48,9 +48,38 @@ enum SegmentLines {
         return complete ? lines : nil
     }
 
+    /// Reads stored lines by position (a prediction row's segment, line_start and line_length),
+    /// loading and decompressing a segment once while the positions asked for stay in it, as
+    /// reads in row order do.
+    struct Reader {
+        let database: Database
+        private var segment: Int64?
+        private var lines: [UInt8] = []
+
+        init(database: Database) { self.database = database }
+
+        /// The line at `start ..< start + length` of `segment`'s lines; nil when it is not
+        /// there (the segment is gone, or the file damaged).
+        mutating func line(segment: Int64, start: Int, length: Int) throws -> ArraySlice<UInt8>? {
+            if segment != self.segment {
+                lines = try SegmentLines.load(database, segment: segment)
+                self.segment = segment
+            }
+            guard start >= 0, length >= 0, start + length <= lines.count else { return nil }
+            return lines[start..<start + length]
+        }
+
+        /// That line parsed as a prediction; nil when it cannot be read back.
+        mutating func prediction(segment: Int64, start: Int, length: Int) throws -> PredictionRecord? {
+            guard let line = try line(segment: segment, start: start, length: length),
+                  case .success(let record) = line.withUnsafeBytes({ RecordParser.parsePrediction($0) }) else { return nil }
+            return record
+        }
+    }
+
     /// The lines of segment `segment` of the database; empty when it is gone or damaged, so
     /// that its rows are counted as unreadable rather than stop the reader.
-    static func load(_ database: Database, segment: Int64) throws -> [UInt8] {
+    private static func load(_ database: Database, segment: Int64) throws -> [UInt8] {
         guard let row = try database.query("SELECT lines, lines_size FROM prediction_segments WHERE segment = ?", segment).first,
               let stored = row["lines"].bytes else { return [] }
         return decode(stored, size: row["lines_size"].int64) ?? []

@@ -20,26 +20,11 @@ enum StoredPredictions {
         var predictions: [StoredPrediction] = []
         predictions.reserveCapacity(rows.count)
         var unreadable = 0
-        var segmentID: Int64?
-        var lines: [UInt8] = []
+        var lines = SegmentLines.Reader(database: database)
         for row in rows {
             guard let rowID = row["row"].int64, let segment = row["segment"].int64,
-                  let start = row["line_start"].int, let length = row["line_length"].int else {
-                unreadable += 1
-                continue
-            }
-            if segment != segmentID {
-                lines = try SegmentLines.load(database, segment: segment)
-                segmentID = segment
-            }
-            guard start >= 0, length >= 0, start + length <= lines.count else {
-                unreadable += 1
-                continue
-            }
-            let parsed = lines.withUnsafeBytes { buffer in
-                RecordParser.parsePrediction(UnsafeRawBufferPointer(rebasing: buffer[start..<start + length]))
-            }
-            guard case .success(let record) = parsed else {
+                  let start = row["line_start"].int, let length = row["line_length"].int,
+                  let record = try lines.prediction(segment: segment, start: start, length: length) else {
                 unreadable += 1
                 continue
             }

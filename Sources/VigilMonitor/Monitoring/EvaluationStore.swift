@@ -61,21 +61,9 @@ struct EvaluationStore {
         var positions: [(segment: Int64, start: Int, length: Int)] = []
         try rows.forEachRow { row in positions.append((row.int64(at: 0), Int(row.int64(at: 1)), Int(row.int64(at: 2)))) }
         var unreadable = 0
-        var segmentID: Int64?
-        var lines: [UInt8] = []
+        var lines = SegmentLines.Reader(database: database)
         for position in positions {
-            if position.segment != segmentID {
-                lines = try SegmentLines.load(database, segment: position.segment)
-                segmentID = position.segment
-            }
-            guard position.start >= 0, position.length >= 0, position.start + position.length <= lines.count else {
-                unreadable += 1
-                continue
-            }
-            let parsed = lines.withUnsafeBytes { buffer in
-                RecordParser.parsePrediction(UnsafeRawBufferPointer(rebasing: buffer[position.start..<position.start + position.length]))
-            }
-            guard case .success(let record) = parsed else {
+            guard let record = try lines.prediction(segment: position.segment, start: position.start, length: position.length) else {
                 unreadable += 1
                 continue
             }

@@ -86,9 +86,8 @@ struct IngestionWriterTests {
     /// through `SegmentLines` as the monitor and retraining read it.
     func storedLine(_ row: Row) throws -> String? {
         guard let segment = row["segment"].int64, let start = row["line_start"].int, let length = row["line_length"].int else { return nil }
-        let lines = try SegmentLines.load(database, segment: segment)
-        guard start >= 0, length >= 0, start + length <= lines.count else { return nil }
-        return String(decoding: lines[start..<start + length], as: UTF8.self)
+        var lines = SegmentLines.Reader(database: database)
+        return try lines.line(segment: segment, start: start, length: length).map { String(decoding: $0, as: UTF8.self) }
     }
 
     func stats() throws -> Row { try #require(try database.query("SELECT * FROM model_stats WHERE model = 'sepsis-risk'").first) }
